@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one client for Consul's agent HTTP API.
+
+Modules never talk HTTP themselves: they build a ConsulClient from their
+parameters and call its methods. Every failure is raised as a subclass of
+ConsulError; only a module's main() turns it into fail_json. Managed nodes
+need nothing beyond the standard library and ansible's module_utils.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+import socket
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.six.moves.http_client import HTTPException
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
+from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
+from ansible.module_utils.urls import open_url
+from ansible.module_utils.basic import env_fallback
+
+DEFAULT_HOST = '127.0.0.1'
+DEFAULT_PORT = 8500
+DEFAULT_SCHEME = 'http'
+
+# serf member status codes, as /v1/agent/members reports them
+MEMBER_STATUS = {0: 'none', 1: 'alive', 2: 'leaving', 3: 'left', 4: 'failed'}
+# serf role tag -> what the consul CLI prints in `consul members`
+MEMBER_ROLE = {'consul': 'server', 'node': 'client'}
+NO_KNOWN_SERVERS = 'No known Consul servers'
+
+
+def connection_argument_spec():
+    """Argument spec of the options every module shares (doc fragment quorum.consul.connection).
+
+    host, port and scheme have no spec default: when unset they come from
+    CONSUL_HTTP_ADDR, which may carry all three (see client_from_params).
+    """
+    return dict(
+        host=dict(type='str'),
+        port=dict(type='int'),
+        scheme=dict(type='str', choices=['http', 'https']),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['CONSUL_HTTP_SSL_VERIFY'])),
+        ca_path=dict(type='path', fallback=(env_fallback, ['CONSUL_CACERT'])),
+        client_cert=dict(type='path', fallback=(env_fallback, ['CONSUL_CLIENT_CERT'])),
+        client_key=dict(type='path', fallback=(env_fallback, ['CONSUL_CLIENT_KEY'])),
+        token=dict(type='str', no_log=True, fallback=(env_fallback, ['CONSUL_HTTP_TOKEN'])),
+        timeout=dict(type='float', default=10),
+    )
+
+
+class ConsulError(Exception):
+    """Base of every error the client raises; carries the request and what came back."""
+
+    def __init__(self, message, method=None, url=None, status=None, body=None):
+        super(ConsulError, self).__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+
+    def __str__(self):
+        return self.message
+
+
+class ConsulConnectionError(ConsulError):
+    """The agent did not answer: refused, unreachable, reset or timed out."""
+
+
+class ConsulHTTPError(ConsulError):
+    """The agent answered with a status of 400 or more."""
+
+
+class ConsulResponseError(ConsulError):
+    """The agent answered 2xx with a body that is not the JSON expected."""
+
+
+def _one_line(text):
+    # Consul's error bodies are multi-line ("1 error occurred:\n\t* ..."); one line reads better in a task result
+    return re.sub(r'\s+', ' ', text).strip()
+
+
+def split_host_port(text):
+    """Split "host", "host:port", "[v6]:port" or a bare IPv6 address into (host, port or None)."""
+    match = re.match(r'^\[(?P<v6>[^\]]+)\](?::(?P<v6port>\d+))?$|^(?P<host>[^:]+)(?::(?P<port>\d+))?$', text)
+    if not match:
+        # more than one colon and no brackets: a bare IPv6 address
+        return text, None
+    port = match.group('v6port') or match.group('port')
+    return match.group('v6') or match.group('host'), int(port) if port else None
+
+
+def parse_http_addr(value):
+    """Split CONSUL_HTTP_ADDR ("host", "host:port", "scheme://host:port") into (scheme, host, port); None where absent."""
+    scheme = None
+    rest = value.strip()
+    if '://' in rest:
+        scheme, rest = rest.split('://', 1)
+        scheme = scheme.lower()
+        if scheme not in ('http', 'https'):
+            raise ConsulError('CONSUL_HTTP_ADDR=%s: only http and https addresses are supported' % value)
+    host, port = split_host_port(rest.rstrip('/'))
+    if not host:
+        raise ConsulError('CONSUL_HTTP_ADDR=%s names no host' % value)
+    return scheme, host, port
+
+
+def client_from_params(params, environ=None):
+    """Build a ConsulClient from module params.
+
+    Explicit options win over CONSUL_HTTP_ADDR, which wins over the defaults. An
+    explicit host ignores CONSUL_HTTP_ADDR entirely, so that the port or scheme
+    of another agent are never combined with it.
+    """
+    environ = os.environ if environ is None else environ
+    env_scheme = env_host = env_port = None
+    if environ.get('CONSUL_HTTP_ADDR') and not params.get('host'):
+        env_scheme, env_host, env_port = parse_http_addr(environ['CONSUL_HTTP_ADDR'])
+    return ConsulClient(
+        host=params.get('host') or env_host or DEFAULT_HOST,
+        port=params.get('port') or env_port or DEFAULT_PORT,
+        scheme=params.get('scheme') or env_scheme or DEFAULT_SCHEME,
+        token=params.get('token'),
+        timeout=params.get('timeout') or 10,
+        validate_certs=params.get('validate_certs', True),
+        ca_path=params.get('ca_path'),
+        client_cert=params.get('client_cert'),
+        client_key=params.get('client_key'),
+    )
+
+
+def _as_number(value):
+    # agent/self Stats are all strings; turn "42" into 42 so playbooks can compare them
+    if isinstance(value, str) and re.match(r'^-?\d+$', value):
+        return int(value)
+    return value
+
+
+class ConsulClient(object):
+    """HTTP client for one Consul agent."""
+
+    def __init__(self, host=DEFAULT_HOST, port=DEFAULT_PORT, scheme=DEFAULT_SCHEME, token=None, timeout=10,
+                 validate_certs=True, ca_path=None, client_cert=None, client_key=None):
+        self.host = host
+        self.port = port
+        self.scheme = scheme
+        self.token = token
+        self.timeout = timeout
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.client_cert = client_cert
+        self.client_key = client_key
+        netloc_host = '[%s]' % host if ':' in host else host
+        self.base_url = '%s://%s:%s' % (scheme, netloc_host, port)
+
+    def request(self, method, path, query=None, timeout=None, accept_status=()):
+        """Send one request to /v1/<path>; return the decoded JSON body (None when empty).
+
+        accept_status lists error statuses whose body is an answer, not a failure
+        (autopilot health says "unhealthy" with 429 and a full JSON body).
+        """
+        url = '%s/v1/%s' % (self.base_url, path)
+        if query:
+            url = '%s?%s' % (url, urlencode(query))
+        headers = {'Accept': 'application/json'}
+        if self.token:
+            headers['X-Consul-Token'] = self.token
+        try:
+            response = open_url(url, method=method, headers=headers, timeout=timeout or self.timeout,
+                                validate_certs=self.validate_certs, ca_path=self.ca_path,
+                                client_cert=self.client_cert, client_key=self.client_key,
+                                follow_redirects='none', use_netrc=False)
+            status = response.getcode()
+            body = to_text(response.read(), errors='surrogate_or_strict')
+        except HTTPError as exc:
+            status = exc.code
+            body = to_text(exc.read() if exc.fp else b'', errors='surrogate_or_strict')
+            if status not in accept_status:
+                raise ConsulHTTPError('%s %s failed: %s %s' % (method, url, status, _one_line(body) or exc.reason),
+                                      method=method, url=url, status=status, body=body)
+        except (URLError, UrlsConnectionError, HTTPException, socket.timeout, OSError) as exc:
+            reason = getattr(exc, 'reason', None) or exc
+            raise ConsulConnectionError('%s %s failed: no answer from the Consul agent at %s:%s: %s'
+                                        % (method, url, self.host, self.port, to_text(reason)),
+                                        method=method, url=url)
+        if not body.strip():
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise ConsulResponseError('%s %s: status %s but the body is not JSON (%s): %s'
+                                      % (method, url, status, exc, _one_line(body)[:200]),
+                                      method=method, url=url, status=status, body=body)
+
+    def get(self, path, query=None, **kwargs):
+        return self.request('GET', path, query=query, **kwargs)
+
+    def put(self, path, query=None, **kwargs):
+        return self.request('PUT', path, query=query, **kwargs)
+
+    def _expect(self, value, kind, path):
+        # a reply of the wrong shape is as unusable as one that is not JSON
+        if not isinstance(value, kind):
+            url = '%s/v1/%s' % (self.base_url, path)
+            raise ConsulResponseError('GET %s: expected a JSON %s, got %r' % (url, kind.__name__, value),
+                                      method='GET', url=url, body=value)
+        return value
+
+    def agent_self(self):
+        return self._expect(self.get('agent/self'), dict, 'agent/self')
+
+    def members(self, wan=False):
+        """Gossip members as this agent sees them: [{name, address, port, status, role}]."""
+        path = 'agent/members'
+        raw = self._expect(self.get(path, query={'wan': 1} if wan else None), list, path)
+        return [dict(name=m.get('Name', ''),
+                     address=m.get('Addr', ''),
+                     port=m.get('Port'),
+                     status=MEMBER_STATUS.get(m.get('Status'), to_text(m.get('Status'))),
+                     role=MEMBER_ROLE.get(m.get('Tags', {}).get('role'), m.get('Tags', {}).get('role', '')))
+                for m in raw]
+
+    def join(self, address, wan=False):
+        self.put('agent/join/%s' % quote(address, safe=':[]'), query={'wan': 1} if wan else None)
+
+    def leave(self, timeout=None):
+        # a server's leave blocks until it has left raft and drained RPCs (about 15 s), so it gets its own timeout
+        self.put('agent/leave', timeout=timeout)
+
+    def _unless_serverless(self, path, kind, empty):
+        # a client that knows no server yet answers 500 "No known Consul servers": from there, nothing is known
+        try:
+            return self._expect(self.get(path), kind, path)
+        except ConsulHTTPError as exc:
+            if exc.status == 500 and (exc.body or '').strip() == NO_KNOWN_SERVERS:
+                return empty
+            raise
+
+    def leader(self):
+        """'ip:port' of the raft leader, '' when there is none (or a client knows no server)."""
+        return self._unless_serverless('status/leader', str, '')
+
+    def peers(self):
+        """Raft addresses of all servers, non-voters included; [] when a client knows no server."""
+        return self._unless_serverless('status/peers', list, [])
+
+    def raft_configuration(self):
+        return self._expect(self.get('operator/raft/configuration'), dict, 'operator/raft/configuration')
+
+    def autopilot_health(self):
+        # 200 healthy, 429 unhealthy: both carry the same JSON document
+        return self._expect(self.get('operator/autopilot/health', accept_status=(429,)), dict,
+                            'operator/autopilot/health')
+
+    def reachable(self):
+        """True while the agent answers HTTP at all (an error status still means it is up)."""
+        try:
+            self.get('agent/self')
+        except ConsulConnectionError:
+            return False
+        except (ConsulHTTPError, ConsulResponseError):
+            return True
+        return True
+
+
+def raft_stats(agent_self):
+    """The agent's Stats.raft (what `consul info` prints) with numeric values as ints; {} on a client."""
+    raft = agent_self.get('Stats', {}).get('raft', {})
+    return dict((key, _as_number(value)) for key, value in raft.items())
+
+
+def is_bootstrap(agent_self):
+    """Whether the agent runs with bootstrap = true.
+
+    DebugConfig.Bootstrap is the resolved setting (bootstrap_expect = 1 becomes
+    Bootstrap true there); Stats.consul.bootstrap carries the same value for a
+    server and is the fallback should DebugConfig ever be absent.
+    """
+    debug = agent_self.get('DebugConfig') or {}
+    if 'Bootstrap' in debug:
+        return bool(debug['Bootstrap'])
+    return agent_self.get('Stats', {}).get('consul', {}).get('bootstrap') == 'true'

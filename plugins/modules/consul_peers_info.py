@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: consul_peers_info
+short_description: Read the raft peers, leader and health of a Consul cluster from one agent
+version_added: 0.1.0
+author:
+  - quorum.consul contributors (@quorum)
+description:
+  - Reports what one Consul agent knows about its cluster - the raft leader, the raft peers and voters, its own raft
+    statistics, gossip members, autopilot health and whether the agent runs in bootstrap mode.
+  - Can wait, inside this one call and with sub-second polling, until a leader exists, enough servers are voters, this
+    agent's raft log reached an index, or autopilot reports enough failure tolerance. Connection errors and
+    "No cluster leader" answers are retried until O(wait_timeout).
+extends_documentation_fragment:
+  - quorum.consul.connection
+  - quorum.consul.connection.attributes
+attributes:
+  check_mode:
+    description: Only reads; runs the same in check mode.
+    support: full
+options:
+  wait_for_leader:
+    description:
+      - Wait until the cluster has a leader.
+    type: bool
+    default: false
+  min_voters:
+    description:
+      - Wait until the raft configuration holds at least this many voters.
+      - Joined servers of raft protocol 3 are non-voters until autopilot promotes them, so count voters, not peers.
+    type: int
+  min_last_log_index:
+    description:
+      - Wait until this agent's C(raft.last_log_index) reached this index, for example the leader's index at the time
+        a restarted server came back.
+    type: int
+  min_failure_tolerance:
+    description:
+      - Wait until autopilot reports that the cluster survives this many failed servers (C(FailureTolerance)), for
+        example V(1) before restarting a server of three.
+      - Autopilot refreshes server health every few seconds, so a server restarted a moment ago counts as unhealthy
+        for a while; this waits that out inside the one call.
+    type: int
+  wait_timeout:
+    description:
+      - Seconds to wait for the conditions above before failing with what was last seen.
+    type: int
+    default: 60
+notes:
+  - Without a leader, O(ignore:servers) is empty and O(ignore:autopilot) is null, because those endpoints need one.
+seealso:
+  - module: quorum.consul.consul_join
+  - module: quorum.consul.consul_leave
+"""
+
+EXAMPLES = r"""
+- name: Wait until all three servers are voters
+  quorum.consul.consul_peers_info:
+    min_voters: 3
+    wait_timeout: 120
+  register: cluster
+
+- name: Check that the cluster tolerates one failure before restarting a server
+  quorum.consul.consul_peers_info:
+    wait_for_leader: true
+    min_failure_tolerance: 1
+
+- name: Wait until a restarted follower caught up with the leader's index
+  quorum.consul.consul_peers_info:
+    host: "{{ ansible_host }}"
+    min_last_log_index: "{{ leader_info.raft.last_log_index }}"
+
+- name: Read the cluster of an ACL-enabled agent over HTTPS
+  quorum.consul.consul_peers_info:
+    scheme: https
+    port: 8501
+    ca_path: /etc/consul.d/ca.pem
+    token: "{{ consul_operator_token }}"
+"""
+
+RETURN = r"""
+leader:
+  description: Raft address of the leader, empty when there is none.
+  returned: success
+  type: str
+  sample: 10.0.0.1:8300
+peers:
+  description: Raft addresses from C(/v1/status/peers); includes non-voters.
+  returned: success
+  type: list
+  elements: str
+  sample: [10.0.0.1:8300, 10.0.0.2:8300]
+servers:
+  description: The raft configuration; empty when there is no leader.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    node:
+      description: Node name.
+      type: str
+    id:
+      description: Node ID.
+      type: str
+    address:
+      description: Raft address.
+      type: str
+    leader:
+      description: Whether this server is the leader.
+      type: bool
+    voter:
+      description: Whether this server votes.
+      type: bool
+  sample:
+    - {node: n1, id: 4797307c-ebf4-6f44-b997-7d2359e5f218, address: 10.0.0.1:8300, leader: true, voter: true}
+voters:
+  description: Number of voters in O(ignore:servers).
+  returned: success
+  type: int
+  sample: 3
+raft:
+  description:
+    - This agent's raft statistics (C(Stats.raft) of C(/v1/agent/self), what C(consul info) prints), numbers as integers.
+    - Empty on a client agent.
+  returned: success
+  type: dict
+  sample: {state: Follower, last_log_index: 52, commit_index: 52, applied_index: 52, num_peers: 2, term: 2}
+bootstrap:
+  description: Whether this agent runs with C(bootstrap = true) (C(bootstrap_expect = 1) counts too).
+  returned: success
+  type: bool
+server:
+  description: Whether this agent is a server.
+  returned: success
+  type: bool
+node:
+  description: This agent's node name.
+  returned: success
+  type: str
+datacenter:
+  description: This agent's datacenter.
+  returned: success
+  type: str
+members:
+  description: Gossip (LAN) members as this agent sees them.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Node name.
+      type: str
+    address:
+      description: Gossip address.
+      type: str
+    status:
+      description: One of V(alive), V(leaving), V(left), V(failed), V(none).
+      type: str
+    role:
+      description: V(server) or V(client).
+      type: str
+autopilot:
+  description: Autopilot health (C(Healthy), C(FailureTolerance), C(Servers)), null without a leader.
+  returned: success
+  type: dict
+duration:
+  description: Seconds this call took, waits included.
+  returned: always
+  type: float
+  sample: 12.3
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.quorum.consul.plugins.module_utils._api import (
+    ConsulError,
+    client_from_params,
+    connection_argument_spec,
+    is_bootstrap,
+    raft_stats,
+)
+from ansible_collections.quorum.consul.plugins.module_utils._wait import WaitTimeout, wait_until
+
+
+def snapshot(client):
+    """One view of the cluster as the agent sees it."""
+    me = client.agent_self()
+    config = me.get('Config', {})
+    leader = client.leader()
+    servers, autopilot = [], None
+    if leader:
+        # both endpoints are answered by the leader; without one they block for the RPC hold timeout and fail
+        servers = [dict(node=s.get('Node', ''), id=s.get('ID', ''), address=s.get('Address', ''),
+                        leader=bool(s.get('Leader')), voter=bool(s.get('Voter')))
+                   for s in client.raft_configuration().get('Servers') or []]
+        autopilot = client.autopilot_health()
+    return dict(
+        leader=leader,
+        peers=client.peers(),
+        servers=servers,
+        voters=sum(1 for s in servers if s['voter']),
+        raft=raft_stats(me),
+        bootstrap=is_bootstrap(me),
+        server=bool(config.get('Server')),
+        node=config.get('NodeName', ''),
+        datacenter=config.get('Datacenter', ''),
+        members=[dict((k, m[k]) for k in ('name', 'address', 'status', 'role')) for m in client.members()],
+        autopilot=autopilot,
+    )
+
+
+def unmet(params, view, waited):
+    """What still stands between the view and the requested conditions, worded for the failure message."""
+    missing = []
+    if params['wait_for_leader'] and not view['leader']:
+        missing.append('no leader after %ds' % waited)
+    if params['min_voters'] is not None and view['voters'] < params['min_voters']:
+        names = ', '.join(s['node'] for s in view['servers'] if s['voter']) or 'none'
+        missing.append('%d of %d voters after %ds: %s' % (view['voters'], params['min_voters'], waited, names))
+    tolerance = (view['autopilot'] or {}).get('FailureTolerance', 0)
+    if params['min_failure_tolerance'] is not None and tolerance < params['min_failure_tolerance']:
+        missing.append('failure tolerance %d of %d after %ds' % (tolerance, params['min_failure_tolerance'], waited))
+    index = view['raft'].get('last_log_index')
+    if params['min_last_log_index'] is not None and not (isinstance(index, int) and index >= params['min_last_log_index']):
+        missing.append('last_log_index %s of %d after %ds' % (index, params['min_last_log_index'], waited))
+    return missing
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        wait_for_leader=dict(type='bool', default=False),
+        min_voters=dict(type='int'),
+        min_last_log_index=dict(type='int'),
+        min_failure_tolerance=dict(type='int'),
+        wait_timeout=dict(type='int', default=60),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    started = time.monotonic()
+    waits = params['wait_for_leader'] or any(
+        params[name] is not None for name in ('min_voters', 'min_last_log_index', 'min_failure_tolerance'))
+    try:
+        client = client_from_params(params)
+        if waits:
+            view = wait_until(lambda: snapshot(client), lambda v: not unmet(params, v, 0), params['wait_timeout'],
+                              describe=lambda v, waited: '; '.join(unmet(params, v, waited)))
+        else:
+            view = snapshot(client)
+    except WaitTimeout as exc:
+        # hand back the last view too, so the play log shows the cluster as it stood
+        module.fail_json(msg=str(exc), duration=round(time.monotonic() - started, 3), **(exc.last or {}))
+    except ConsulError as exc:
+        module.fail_json(msg=str(exc), duration=round(time.monotonic() - started, 3))
+    module.exit_json(changed=False, duration=round(time.monotonic() - started, 3), **view)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,185 @@
+"""The three modules against real Consul 1.8.7 agents, called through Ansible.
+
+The tests share one cluster and run in file order, the order of a manual
+bootstrap: join, wait for voters, catch up, then leave. Each test states the
+cluster it expects, so a failure early on shows up as a clear failure later.
+"""
+
+import re
+import threading
+
+import pytest
+
+from consul_agents import poll
+
+SERVERS = ["127.0.0.2", "127.0.0.3"]
+
+
+def member_status(agent):
+    return {m["Name"]: {1: "alive", 3: "left", 4: "failed"}.get(m["Status"], m["Status"])
+            for m in agent.get("agent/members").json()}
+
+
+def test_join_check_mode_joins_nothing(cluster, ansible):
+    run = ansible("consul_join", {"host": "127.0.0.1", "addresses": SERVERS}, check=True)
+    assert run["changed"] is True
+    assert run["joined"] == SERVERS
+    assert member_status(cluster["n1"]) == {"n1": "alive"}
+
+
+def test_client_before_join_sees_no_leader(ansible):
+    run = ansible("consul_peers_info", {"host": "127.0.0.4"})
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["leader"] == "" and run["peers"] == [] and run["servers"] == [] and run["autopilot"] is None
+    assert run["server"] is False and run["bootstrap"] is False and run["node"] == "c4"
+
+
+def test_join_servers(cluster, ansible):
+    run = ansible("consul_join", {"host": "127.0.0.1", "addresses": SERVERS})
+    assert run["changed"] is True, run.get("msg")
+    assert run["joined"] == SERVERS
+    assert run["already_members"] == [] and run["failed_addresses"] == {}
+    assert member_status(cluster["n1"]) == {"n1": "alive", "n2": "alive", "n3": "alive"}
+
+
+def test_min_voters_waits_for_autopilot_promotion(cluster, ansible):
+    # joined servers are non-voters until autopilot promotes them, 10 s or more after the join
+    assert sum(s["Voter"] for s in cluster["n2"].get("operator/raft/configuration").json()["Servers"]) < 3
+    run = ansible("consul_peers_info", {"host": "127.0.0.2", "min_voters": 3, "min_failure_tolerance": 1,
+                                        "wait_timeout": 90})
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["voters"] == 3
+    assert run["duration"] > 2
+    assert run["leader"] == "127.0.0.1:8300"
+    assert {s["node"]: (s["voter"], s["leader"]) for s in run["servers"]} == {
+        "n1": (True, True), "n2": (True, False), "n3": (True, False)}
+    assert run["raft"]["state"] == "Follower"
+    assert isinstance(run["raft"]["last_log_index"], int) and run["raft"]["num_peers"] == 2
+    assert run["node"] == "n2" and run["server"] is True and run["bootstrap"] is False
+    assert run["autopilot"]["Healthy"] is True and run["autopilot"]["FailureTolerance"] == 1
+    assert sorted(run["peers"]) == ["127.0.0.1:8300", "127.0.0.2:8300", "127.0.0.3:8300"]
+
+
+def test_bootstrap_flag_is_reported(ansible):
+    run = ansible("consul_peers_info", {"host": "127.0.0.1"})
+    assert run["bootstrap"] is True and run["raft"]["state"] == "Leader"
+
+
+def test_join_again_changes_nothing(ansible):
+    addresses = SERVERS + ["n1", "127.0.0.3:8301"]
+    run = ansible("consul_join", {"host": "127.0.0.1", "addresses": addresses})
+    assert run["changed"] is False, run.get("msg")
+    assert run["already_members"] == addresses and run["joined"] == []
+
+
+def test_join_client(cluster, ansible):
+    run = ansible("consul_join", {"host": "127.0.0.4", "addresses": ["127.0.0.1"]})
+    assert run["changed"] is True and run["joined"] == ["127.0.0.1"]
+    info = ansible("consul_peers_info", {"host": "127.0.0.4", "wait_for_leader": True})
+    assert info["server"] is False and info["raft"] == {} and info["leader"] == "127.0.0.1:8300"
+    assert {"name": "c4", "address": "127.0.0.4", "status": "alive", "role": "client"} in info["members"]
+
+
+def test_min_last_log_index_waits_for_catch_up(cluster, ansible):
+    leader, follower = cluster["n1"], cluster["n3"]
+    target = int(leader.get("agent/self").json()["Stats"]["raft"]["last_log_index"]) + 20
+    stop = threading.Event()
+
+    def write():
+        # a steady stream of writes: the follower can reach the target only as they replicate
+        for i in range(2000):
+            if stop.wait(0.05):
+                return
+            leader.put("kv/catch-up/%d" % i, data=b"x")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        run = ansible("consul_peers_info", {"host": "127.0.0.3", "min_last_log_index": target, "wait_timeout": 60})
+    finally:
+        stop.set()
+        writer.join()
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["raft"]["last_log_index"] >= target
+    assert run["node"] == follower.name
+
+
+def test_wait_timeout_reports_what_it_saw(ansible):
+    run = ansible("consul_peers_info", {"host": "127.0.0.2", "min_voters": 5, "wait_timeout": 1})
+    assert run["failed"] is True
+    assert re.match(r"^3 of 5 voters after [12]s: n\d, n\d, n\d$", run["msg"]), run["msg"]
+    assert run["duration"] >= 1 and run["voters"] == 3
+
+
+def test_join_unreachable_address_fails_naming_it(ansible):
+    run = ansible("consul_join", {"host": "127.0.0.1", "addresses": ["127.0.0.2", "127.0.0.9"]})
+    assert run["failed"] is True and run["changed"] is False
+    assert list(run["failed_addresses"]) == ["127.0.0.9"]
+    assert "could not join 127.0.0.9" in run["msg"] and "500" in run["msg"]
+    assert "127.0.0.9:8301: connect: connection refused" in run["msg"]
+
+
+def test_unreachable_agent_fails_naming_it(ansible):
+    run = ansible("consul_peers_info", {"host": "127.0.0.9"})
+    assert run["failed"] is True
+    assert "127.0.0.9:8500" in run["msg"] and "Connection refused" in run["msg"]
+    assert "duration" in run.result
+
+
+def test_wrong_token_fails_with_403_and_hides_it(acl_agent, acl_token, ansible):
+    wrong = "wrong-" + acl_token[::-1]
+    # tokens reach the module through the environment, never the command line
+    run = ansible("consul_peers_info", {"host": "127.0.0.5"}, env={"CONSUL_HTTP_TOKEN": wrong})
+    assert run["failed"] is True
+    assert "403 ACL not found" in run["msg"] and "127.0.0.5:8500" in run["msg"]
+    assert wrong not in run.output
+    joined = ansible("consul_join", {"host": "127.0.0.5", "addresses": ["127.0.0.1"]}, env={"CONSUL_HTTP_TOKEN": wrong})
+    assert joined["failed"] is True and "403 ACL not found" in joined["msg"]
+    assert wrong not in joined.output
+
+
+def test_right_token_is_sent_as_header(acl_agent, acl_token, ansible):
+    run = ansible("consul_peers_info", {"host": "127.0.0.5"}, env={"CONSUL_HTTP_TOKEN": acl_token})
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["node"] == "acl5" and run["leader"] == "127.0.0.5:8300"
+    assert acl_token not in run.output
+
+
+def test_https_with_ca_from_the_environment(tls_agent, ansible):
+    # the consul CLI's variables: scheme, host and port from CONSUL_HTTP_ADDR, the CA from CONSUL_CACERT
+    env = {"CONSUL_HTTP_ADDR": tls_agent.url, "CONSUL_CACERT": tls_agent.verify}
+    run = ansible("consul_peers_info", {}, env=env)
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["node"] == "tls6" and run["leader"] == "127.0.0.6:8300"
+    unverified = ansible("consul_peers_info", {"host": "127.0.0.6", "port": 8501, "scheme": "https"})
+    assert unverified["failed"] is True and "CERTIFICATE_VERIFY_FAILED" in unverified["msg"]
+
+
+def test_leave_check_mode_leaves_nothing(cluster, ansible):
+    run = ansible("consul_leave", {"host": "127.0.0.4"}, check=True)
+    assert run["changed"] is True and run["node"] == "c4"
+    assert cluster["c4"].answers()
+
+
+def test_leave_client(cluster, ansible):
+    run = ansible("consul_leave", {"host": "127.0.0.4"})
+    assert run["changed"] is True and run["node"] == "c4"
+    assert cluster["c4"].proc.wait(timeout=10) == 0
+    poll(lambda: member_status(cluster["n1"])["c4"] == "left", 10, "c4 seen as left")
+
+
+def test_leave_server_keeps_quorum(cluster, ansible):
+    run = ansible("consul_leave", {"host": "127.0.0.3"})
+    assert run["changed"] is True and run["node"] == "n3", run.get("msg")
+    # the agent exits cleanly once it has left
+    assert cluster["n3"].proc.wait(timeout=10) == 0
+    assert member_status(cluster["n1"])["n3"] == "left"
+    info = ansible("consul_peers_info", {"host": "127.0.0.2", "wait_for_leader": True, "wait_timeout": 30})
+    assert info["leader"] in ("127.0.0.1:8300", "127.0.0.2:8300")
+    assert [s["node"] for s in info["servers"]] == ["n1", "n2"] and info["voters"] == 2
+
+
+@pytest.mark.parametrize("host", ["127.0.0.3", "127.0.0.4"])
+def test_leave_again_changes_nothing(host, ansible):
+    run = ansible("consul_leave", {"host": host})
+    assert run["changed"] is False and run["node"] == "", run.get("msg")
