@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""_api: address parsing, environment fallbacks, typed errors and the reply helpers."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.quorum.consul.plugins.module_utils._api import (
+    ConsulClient,
+    ConsulConnectionError,
+    ConsulError,
+    ConsulHTTPError,
+    ConsulResponseError,
+    client_from_params,
+    is_bootstrap,
+    parse_http_addr,
+    raft_stats,
+)
+
+
+@pytest.mark.parametrize('value, parsed', [
+    ('10.0.0.5', (None, '10.0.0.5', None)),
+    ('10.0.0.5:8501', (None, '10.0.0.5', 8501)),
+    ('HTTPS://consul.example:8501/', ('https', 'consul.example', 8501)),
+    ('http://consul.example', ('http', 'consul.example', None)),
+    (' [::1]:8500 ', (None, '::1', 8500)),
+    ('https://[fd00::5]', ('https', 'fd00::5', None)),
+    ('fd00::5', (None, 'fd00::5', None)),
+])
+def test_parse_http_addr(value, parsed):
+    assert parse_http_addr(value) == parsed
+
+
+@pytest.mark.parametrize('value, message', [
+    ('unix:///var/run/consul.sock', 'CONSUL_HTTP_ADDR=unix:///var/run/consul.sock: only http and https addresses are supported'),
+    ('http://', 'CONSUL_HTTP_ADDR=http:// names no host'),
+])
+def test_parse_http_addr_rejects(value, message):
+    with pytest.raises(ConsulError) as caught:
+        parse_http_addr(value)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize('params, environ, base_url', [
+    ({}, {}, 'http://127.0.0.1:8500'),
+    ({}, {'CONSUL_HTTP_ADDR': 'https://10.0.0.5:8501'}, 'https://10.0.0.5:8501'),
+    ({}, {'CONSUL_HTTP_ADDR': '10.0.0.5'}, 'http://10.0.0.5:8500'),
+    # an explicit port or scheme wins over the variable's, its host still applies
+    ({'port': 9500}, {'CONSUL_HTTP_ADDR': 'https://10.0.0.5:8501'}, 'https://10.0.0.5:9500'),
+    ({'scheme': 'http'}, {'CONSUL_HTTP_ADDR': 'https://10.0.0.5:8501'}, 'http://10.0.0.5:8501'),
+    # an explicit host ignores the variable whole: never another agent's port or scheme
+    ({'host': '10.0.0.6'}, {'CONSUL_HTTP_ADDR': 'https://10.0.0.5:8501'}, 'http://10.0.0.6:8500'),
+    ({'host': 'fd00::6', 'port': 8501, 'scheme': 'https'}, {}, 'https://[fd00::6]:8501'),
+])
+def test_client_from_params_fallbacks(params, environ, base_url):
+    assert client_from_params(params, environ=environ).base_url == base_url
+
+
+def test_client_from_params_reads_os_environ_by_default(monkeypatch):
+    monkeypatch.setenv('CONSUL_HTTP_ADDR', '10.0.0.7:8600')
+    assert client_from_params({}).base_url == 'http://10.0.0.7:8600'
+
+
+def test_client_from_params_passes_tls_and_token(consul):
+    consul.serve('members')
+    params = dict(token='t', validate_certs=False, ca_path='/ca.pem', client_cert='/c.pem', client_key='/k.pem',
+                  timeout=3.5)
+    client_from_params(params, environ={}).members()
+    call = consul.calls[0]
+    assert call['headers'] == {'Accept': 'application/json', 'X-Consul-Token': 't'}
+    assert dict((k, call['kwargs'][k]) for k in ('validate_certs', 'ca_path', 'client_cert', 'client_key', 'timeout')) == dict(
+        validate_certs=False, ca_path='/ca.pem', client_cert='/c.pem', client_key='/k.pem', timeout=3.5)
+    # a redirect must not carry the token elsewhere
+    assert call['kwargs']['follow_redirects'] == 'none'
+
+
+def test_http_error_carries_the_request_and_the_reply(consul):
+    consul.serve('acl_403_acl_not_found')
+    with pytest.raises(ConsulHTTPError) as caught:
+        ConsulClient(host='127.0.0.5', token='t').agent_self()
+    error = caught.value
+    assert (error.method, error.url, error.status, error.body) == (
+        'GET', 'http://127.0.0.5:8500/v1/agent/self', 403, 'ACL not found')
+
+
+def test_multi_line_error_body_reads_as_one_line(consul):
+    consul.serve('join_unreachable_500')
+    with pytest.raises(ConsulHTTPError) as caught:
+        ConsulClient().join('127.0.0.9')
+    assert str(caught.value) == ('PUT http://127.0.0.1:8500/v1/agent/join/127.0.0.9 failed: 500 1 error occurred: '
+                                 '* Failed to join 127.0.0.9: dial tcp 127.0.0.9:8301: connect: connection refused')
+    assert caught.value.body == consul.recorded('join_unreachable_500')['body']
+
+
+def test_connection_error(consul):
+    consul.route('GET /v1/agent/self', consul.refused())
+    with pytest.raises(ConsulConnectionError) as caught:
+        ConsulClient().agent_self()
+    assert (caught.value.method, caught.value.url, caught.value.status) == ('GET', 'http://127.0.0.1:8500/v1/agent/self', None)
+
+
+def test_malformed_json_is_a_response_error(consul):
+    consul.route('GET /v1/agent/members', consul.synthetic(200, '[{"Name":"n1",'))
+    with pytest.raises(ConsulResponseError) as caught:
+        ConsulClient().members()
+    assert (caught.value.status, caught.value.body) == (200, '[{"Name":"n1",')
+
+
+def test_empty_reply_is_none(consul):
+    consul.serve('leave_200')
+    assert ConsulClient().request('PUT', 'agent/leave') is None
+
+
+def test_members_are_named_like_the_cli(consul):
+    consul.serve('members_after_leave')
+    members = ConsulClient().members()
+    assert members[0] == dict(name='c4', address='127.0.0.4', port=8301, status='left', role='client')
+    assert [(m['name'], m['status'], m['role']) for m in members[1:]] == [
+        ('n1', 'alive', 'server'), ('n2', 'alive', 'server'), ('n3', 'alive', 'server')]
+
+
+def test_join_puts_the_address_in_the_path(consul):
+    consul.route('PUT /v1/agent/join/[fd00::2]:8301', 'join_200')
+    ConsulClient().join('[fd00::2]:8301')
+    assert consul.count('PUT /v1/agent/join/[fd00::2]:8301') == 1
+
+
+@pytest.mark.parametrize('answer, up', [
+    ('agent_self_client', True),
+    ('acl_403_permission_denied', True),  # a denial still comes from a running agent
+    (None, False),
+])
+def test_reachable(consul, answer, up):
+    consul.route('GET /v1/agent/self', answer or consul.refused())
+    assert ConsulClient().reachable() is up
+
+
+def test_raft_stats_of_a_client_are_empty(consul):
+    assert raft_stats(consul.body('agent_self_client')) == {}
+
+
+@pytest.mark.parametrize('name, bootstrap', [
+    ('agent_self_bootstrap_leader', True),
+    ('agent_self_follower', False),
+    ('agent_self_client', False),
+])
+def test_is_bootstrap_with_and_without_debug_config(consul, name, bootstrap):
+    agent_self = consul.body(name)
+    assert is_bootstrap(agent_self) is bootstrap
+    # without DebugConfig, a server's Stats.consul.bootstrap tells the same
+    del agent_self['DebugConfig']
+    assert is_bootstrap(agent_self) is bootstrap

@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""consul_join's main() against n1's recorded replies (n1..n3 servers, c4 a client that has left)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+
+import pytest
+
+from ansible_collections.quorum.consul.plugins.modules import consul_join
+
+JOIN_C4 = 'PUT /v1/agent/join/127.0.0.4'
+
+
+def puts(consul):
+    return [call['request'] for call in consul.calls if call['request'].startswith('PUT ')]
+
+
+def test_joins_only_what_is_not_an_alive_member(consul, run):
+    # c4 left: it is a member still listed, but not alive, so it is joined again
+    consul.serve('members_after_leave').route(JOIN_C4, 'join_200')
+    result = run(consul_join, addresses=['127.0.0.2', '127.0.0.4'])
+    assert 'failed' not in result
+    assert result['changed'] is True
+    assert result['joined'] == ['127.0.0.4']
+    assert result['already_members'] == ['127.0.0.2']
+    assert result['failed_addresses'] == {}
+    assert puts(consul) == [JOIN_C4]
+
+
+def test_second_run_joins_nothing(consul, run):
+    consul.serve('members')
+    result = run(consul_join, addresses=['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'])
+    assert result['changed'] is False
+    assert result['joined'] == []
+    assert result['already_members'] == ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4']
+    assert puts(consul) == []
+
+
+@pytest.mark.parametrize('address, member', [
+    ('n3', True),                 # node name
+    ('127.0.0.2:8301', True),     # gossip address with its port
+    ('consul-2.example', True),   # host name resolving to n2's address
+    ('127.0.0.2:8302', False),    # n2's address, but another port: another agent
+    ('consul-9.example', False),  # resolves to no member
+])
+def test_recognises_members_by_name_address_and_port(consul, run, monkeypatch, address, member):
+    names = {'consul-2.example': '127.0.0.2', 'consul-9.example': '127.0.0.9'}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        # no real DNS in a unit test; IP literals resolve to themselves as they would
+        if host in names:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, '', (names[host], 0))]
+        if host.replace('.', '').isdigit():
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, '', (host, 0))]
+        raise socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    consul.serve('members').route('PUT /v1/agent/join/%s' % address, 'join_200')
+    result = run(consul_join, addresses=[address])
+    assert result['already_members'] == ([address] if member else [])
+    assert result['joined'] == ([] if member else [address])
+    assert result['changed'] is not member
+
+
+def test_check_mode_reports_and_joins_nothing(consul, run):
+    consul.serve('members_after_leave')
+    result = run(consul_join, check_mode=True, addresses=['127.0.0.4', '127.0.0.2'])
+    assert result['changed'] is True
+    assert result['joined'] == ['127.0.0.4']
+    assert result['already_members'] == ['127.0.0.2']
+    assert puts(consul) == []
+
+
+def test_partial_failure_names_the_address_and_keeps_the_join(consul, run):
+    consul.serve('members_after_leave', 'join_unreachable_500').route(JOIN_C4, 'join_200')
+    result = run(consul_join, addresses=['127.0.0.4', '127.0.0.9'])
+    assert result['failed'] is True
+    assert 'could not join 127.0.0.9' in result['msg']
+    assert 'Failed to join 127.0.0.9: dial tcp 127.0.0.9:8301: connect: connection refused' in result['msg']
+    # the join of c4 happened before the failure: the cluster did change
+    assert result['changed'] is True
+    assert result['joined'] == ['127.0.0.4']
+    assert list(result['failed_addresses']) == ['127.0.0.9']
+    assert '500' in result['failed_addresses']['127.0.0.9']
+
+
+def test_wan_compares_with_wan_members_and_joins_the_wan_pool(consul, run):
+    consul.serve('members_wan').route('PUT /v1/agent/join/127.0.0.9?wan=1', 'join_200')
+    result = run(consul_join, addresses=['127.0.0.2', '127.0.0.9'], wan=True)
+    assert result['already_members'] == ['127.0.0.2']
+    assert result['joined'] == ['127.0.0.9']
+    assert puts(consul) == ['PUT /v1/agent/join/127.0.0.9?wan=1']
+
+
+def test_agent_not_answering_fails_without_change(consul, run):
+    consul.route('GET /v1/agent/members', consul.refused())
+    result = run(consul_join, addresses=['127.0.0.2'])
+    assert result['failed'] is True
+    assert result['changed'] is False
+    assert 'no answer from the Consul agent at 127.0.0.1:8500' in result['msg']
+    assert 'Connection refused' in result['msg']
