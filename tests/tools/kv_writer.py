@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Write KV keys continuously through one Consul agent, then prove none was lost.
 
 Standard library only, so it runs on a test host next to a client agent.
