@@ -38,6 +38,15 @@ options:
       - Join the WAN pool of servers in other datacenters instead of the LAN pool.
     type: bool
     default: false
+  wait_timeout:
+    description:
+      - Seconds to keep retrying addresses whose join failed with a connection error or a 5xx answer, for example
+        the C(i/o timeout) of the first dial to a host whose network has just come up. Retries are sub-second, inside
+        this one call.
+      - When time runs out the module fails naming each address still failing and its last error.
+      - V(0) tries each address once. A 4xx answer such as an ACL denial ends the call at once.
+    type: int
+    default: 10
 notes:
   - After a leave an agent does not rejoin by itself unless C(retry_join) or C(rejoin_after_leave) say so; call this
     module again.
@@ -56,6 +65,11 @@ EXAMPLES = r"""
   quorum.consul.consul_join:
     addresses: [10.1.0.1, 10.1.0.2]
     wan: true
+
+- name: Join a host that has just started, retrying its first dials for up to a minute
+  quorum.consul.consul_join:
+    addresses: [10.0.0.4]
+    wait_timeout: 60
 """
 
 RETURN = r"""
@@ -73,7 +87,7 @@ already_members:
   sample: [10.0.0.3]
 failed_addresses:
   description:
-    - Addresses that could not be joined, with the error of each.
+    - Addresses that could not be joined, with the last error of each.
     - Not named C(failed), which Ansible reserves for the task's status.
   returned: always
   type: dict
@@ -89,6 +103,7 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     connection_argument_spec,
     split_host_port,
 )
+from ansible_collections.quorum.consul.plugins.module_utils._wait import WaitTimeout, is_transient, wait_until
 
 
 def resolve(host):
@@ -112,11 +127,32 @@ def is_alive_member(address, members):
     return False
 
 
+def join_pending(client, pending, wan, result):
+    """One attempt at every address still pending; returns the ones that failed, each with its error.
+
+    Joined addresses leave the list and go into the result at once, so a later failure keeps them.
+    """
+    failed = {}
+    for address in list(pending):
+        try:
+            client.join(address, wan=wan)
+        except ConsulError as exc:
+            if not is_transient(exc):
+                result['failed_addresses'][address] = str(exc)
+                raise
+            failed[address] = str(exc)
+            continue
+        pending.remove(address)
+        result['joined'].append(address)
+    return failed
+
+
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
         addresses=dict(type='list', elements='str', required=True),
         wan=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=10),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     wan = module.params['wan']
@@ -125,21 +161,23 @@ def main():
     try:
         client = client_from_params(module.params)
         members = client.members(wan=wan)
+        pending = []
         for address in module.params['addresses']:
             if is_alive_member(address, members):
                 result['already_members'].append(address)
-                continue
-            if not module.check_mode:
-                try:
-                    client.join(address, wan=wan)
-                except ConsulError as exc:
-                    result['failed_addresses'][address] = str(exc)
-                    continue
-            result['joined'].append(address)
-        failed = result['failed_addresses']
-        if failed:
-            error = 'agent %s:%s could not join %s: %s' % (
-                client.host, client.port, ', '.join(failed), '; '.join(failed.values()))
+            else:
+                pending.append(address)
+        if module.check_mode:
+            result['joined'] = pending
+        elif pending:
+            try:
+                wait_until(lambda: join_pending(client, pending, wan, result), lambda failed: not failed,
+                           module.params['wait_timeout'])
+            except WaitTimeout as exc:
+                result['failed_addresses'] = exc.last
+                error = 'agent %s:%s could not join %s in %ds: %s' % (
+                    client.host, client.port, ', '.join(exc.last), round(exc.elapsed),
+                    '; '.join('%s: %s' % item for item in exc.last.items()))
     except ConsulError as exc:
         error = str(exc)
     # joins that went through before a failure still changed the cluster

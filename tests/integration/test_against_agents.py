@@ -112,10 +112,12 @@ def test_wait_timeout_reports_what_it_saw(ansible):
 
 
 def test_join_unreachable_address_fails_naming_it(ansible):
-    run = ansible("consul_join", {"host": "127.0.0.1", "addresses": ["127.0.0.2", "127.0.0.9"]})
+    # retried for wait_timeout, then the failure names the address and its last error
+    run = ansible("consul_join", {"host": "127.0.0.1", "addresses": ["127.0.0.2", "127.0.0.9"], "wait_timeout": 1})
     assert run["failed"] is True and run["changed"] is False
     assert list(run["failed_addresses"]) == ["127.0.0.9"]
-    assert "could not join 127.0.0.9" in run["msg"] and "500" in run["msg"]
+    assert re.match(r"^agent 127\.0\.0\.1:8500 could not join 127\.0\.0\.9 in [12]s: 127\.0\.0\.9: ", run["msg"]), run["msg"]
+    assert "500" in run["msg"]
     assert "127.0.0.9:8301: connect: connection refused" in run["msg"]
 
 

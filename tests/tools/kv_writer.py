@@ -62,7 +62,10 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     attempted, acked, failed = 0, [], 0
     gap_start, longest_gap = None, 0.0
-    started = time.monotonic()
+    started = last_ack = time.monotonic()
+    # A write that Consul holds during an election succeeds late instead of failing: the longest
+    # time between two acknowledged writes shows that stall, which leader polls alone would miss.
+    longest_stall = 0.0
     while not stop and not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
         key = "%s/%08d" % (args.prefix, attempted)
         attempted += 1
@@ -71,11 +74,13 @@ def main():
             ok = status == 200 and body.strip() == b"true"
         except (OSError, urllib.error.URLError):
             ok = False
+        now = time.monotonic()
         if ok:
             acked.append(key)
+            longest_stall = max(longest_stall, now - last_ack)
+            last_ack = now
         else:
             failed += 1
-        now = time.monotonic()
         if ok or leader(args.addr):
             if gap_start is not None:
                 longest_gap = max(longest_gap, now - gap_start)
@@ -95,6 +100,7 @@ def main():
         "lost": len(lost),
         "lost_keys": lost[:20],
         "longest_leaderless_s": round(longest_gap, 2),
+        "longest_write_stall_s": round(longest_stall, 2),
         "seconds": round(time.monotonic() - started, 1),
     }
     line = json.dumps(result, sort_keys=True)

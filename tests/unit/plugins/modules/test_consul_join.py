@@ -16,6 +16,7 @@ import pytest
 from ansible_collections.quorum.consul.plugins.modules import consul_join
 
 JOIN_C4 = 'PUT /v1/agent/join/127.0.0.4'
+JOIN_9 = 'PUT /v1/agent/join/127.0.0.9'
 
 
 def puts(consul):
@@ -106,3 +107,65 @@ def test_agent_not_answering_fails_without_change(consul, run):
     assert result['changed'] is False
     assert 'no answer from the Consul agent at 127.0.0.1:8500' in result['msg']
     assert 'Connection refused' in result['msg']
+
+
+def dial_timeout(consul, address):
+    # what n1 answers when its first dial to a host whose network has just come up gets lost
+    body = '1 error occurred:\n\t* Failed to join %s: dial tcp %s:8301: i/o timeout\n\n' % (address, address)
+    return consul.synthetic(500, body)
+
+
+def test_retries_a_failed_dial_until_it_joins(consul, run, clock):
+    consul.serve('members_after_leave').route(JOIN_C4, dial_timeout(consul, '127.0.0.4'), dial_timeout(consul, '127.0.0.4'), 'join_200')
+    result = run(consul_join, addresses=['127.0.0.4'])
+    assert 'failed' not in result
+    assert result['changed'] is True
+    assert result['joined'] == ['127.0.0.4']
+    assert result['failed_addresses'] == {}
+    assert consul.count(JOIN_C4) == 3
+    # sub-second polling inside the call, on the fake clock
+    assert clock.sleeps == [0.25, 0.25]
+
+
+def test_retries_only_the_addresses_that_failed(consul, run):
+    consul.serve('members_after_leave').route(JOIN_C4, 'join_200')
+    consul.route(JOIN_9, dial_timeout(consul, '127.0.0.9'), 'join_200')
+    result = run(consul_join, addresses=['127.0.0.4', '127.0.0.9'])
+    assert 'failed' not in result
+    assert result['joined'] == ['127.0.0.4', '127.0.0.9']
+    assert puts(consul) == [JOIN_C4, JOIN_9, JOIN_9]
+
+
+def test_gives_up_after_wait_timeout_naming_each_address_and_its_last_error(consul, run, clock):
+    consul.serve('members')
+    consul.route(JOIN_9, dial_timeout(consul, '127.0.0.9'), 'join_unreachable_500')
+    consul.route('PUT /v1/agent/join/127.0.0.8', dial_timeout(consul, '127.0.0.8'))
+    result = run(consul_join, addresses=['127.0.0.9', '127.0.0.8'], wait_timeout=5)
+    assert result['failed'] is True
+    assert result['changed'] is False
+    assert result['msg'].startswith('agent 127.0.0.1:8500 could not join 127.0.0.9, 127.0.0.8 in 5s: ')
+    assert '127.0.0.9: PUT http://127.0.0.1:8500/v1/agent/join/127.0.0.9 failed: 500' in result['msg']
+    assert 'dial tcp 127.0.0.9:8301: connect: connection refused' in result['msg']
+    assert 'dial tcp 127.0.0.8:8301: i/o timeout' in result['msg']
+    assert sorted(result['failed_addresses']) == ['127.0.0.8', '127.0.0.9']
+    assert 'connection refused' in result['failed_addresses']['127.0.0.9']
+    assert clock.now - 1000.0 == 5
+    assert consul.count(JOIN_9) == 21
+
+
+def test_wait_timeout_zero_tries_once(consul, run, clock):
+    consul.serve('members', 'join_unreachable_500')
+    result = run(consul_join, addresses=['127.0.0.9'], wait_timeout=0)
+    assert result['failed'] is True
+    assert consul.count(JOIN_9) == 1
+    assert clock.sleeps == []
+
+
+def test_a_denied_join_is_not_retried(consul, run, clock):
+    consul.serve('members').route(JOIN_9, 'acl_403_permission_denied')
+    result = run(consul_join, addresses=['127.0.0.9'])
+    assert result['failed'] is True
+    assert '403' in result['msg'] and 'Permission denied' in result['msg']
+    assert list(result['failed_addresses']) == ['127.0.0.9']
+    assert consul.count(JOIN_9) == 1
+    assert clock.sleeps == []
