@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare this machine for the tests and the demo; safe to run again.
 # Installs, only when missing: the Debian packages (podman, debootstrap, runc,
-# unzip, python3-venv, shellcheck for ansible-test sanity), the virtualenv from requirements-dev.txt, Consul, the
+# unzip, python3-venv, shellcheck for ansible-test sanity, openssh-client for
+# the benchmark), the virtualenv from requirements-dev.txt, Consul, the
 # systemd host image, and the link that makes the repo visible as the
 # collection quorum.consul.
 set -euo pipefail
@@ -12,7 +13,7 @@ step() { printf '\n=== setup: %s\n' "$*"; }
 die() { echo "setup.sh: $*" >&2; exit 1; }
 
 step "Debian packages"
-packages=(podman debootstrap runc unzip python3-venv shellcheck)
+packages=(podman debootstrap runc unzip python3-venv shellcheck openssh-client)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
