@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: cluster_preflight
+short_description: Check a Consul inventory before any change
+version_added: 0.2.0
+author:
+  - quorum.consul contributors (@quorum)
+description:
+  - The preflight decision of the M(quorum.consul.consul_cluster) role - no servers, a bootstrap host that is not a
+    server, a single server, duplicate node names, servers without an address, bind addresses that are not the
+    host's, install methods without what they need - and the addresses of the servers.
+  - Problems of the whole inventory are reported once, on the first host of the play; every message names a host
+    and the variable to change.
+options:
+  _input:
+    description:
+      - "Per host of the play: C(node), C(addr) (the bind address), C(addresses) (every address of the host),
+        C(install_method), C(binary_src), C(binary_path)."
+    type: dict
+    required: true
+  servers:
+    description: Hosts of the servers group, in inventory order.
+    type: list
+    elements: str
+    required: true
+  clients:
+    description: Hosts of the clients group; a host in both groups is a server.
+    type: list
+    elements: str
+    default: []
+  play_hosts:
+    description: Hosts of the play (C(ansible_play_batch)); the first one reports problems of the whole inventory.
+    type: list
+    elements: str
+    required: true
+  bootstrap_host:
+    description: Node A, the only server that may ever start with C(bootstrap = true).
+    type: str
+    required: true
+  allow_single_server:
+    description: Accept a datacenter of one server.
+    type: bool
+    default: false
+  servers_group:
+    description: Name of the servers group, for the messages.
+    type: str
+    default: consul_servers
+  clients_group:
+    description: Name of the clients group, for the messages.
+    type: str
+    default: consul_clients
+  hostvars:
+    description:
+      - C(hostvars), read only for servers and clients outside the play (a run limited with C(--limit)) -
+        C(consul_cluster_node_name), C(consul_cluster_bind_addr) and the gathered C(default_ipv4) address.
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: Decide once whether the inventory is fit for a datacenter
+  ansible.builtin.set_fact:
+    checked: >-
+      {{ {'s1': {'node': 's1', 'addr': '10.0.0.1', 'addresses': ['10.0.0.1'], 'install_method': 'none'}}
+         | quorum.consul.cluster_preflight(servers=['s1'], play_hosts=['s1'], bootstrap_host='s1') }}
+  run_once: true
+  # checked.problems == {'s1': ['a single server (s1) loses data when it fails; add servers or set
+  #                             consul_cluster_allow_single_server: true']}
+"""
+
+RETURN = r"""
+_value:
+  description: The decision.
+  type: dict
+  contains:
+    problems:
+      description: Messages per host of the play; empty when everything is fine.
+      type: dict
+    warnings:
+      description: Messages that do not stop the play (an even number of servers).
+      type: list
+      elements: str
+    roles:
+      description: V(server) or V(client) for every host of both groups.
+      type: dict
+    server_addrs:
+      description: The bind address of every server, in the order of O(servers).
+      type: list
+      elements: str
+    play_servers:
+      description: Servers of the play.
+      type: list
+      elements: str
+    play_clients:
+      description: Clients of the play.
+      type: list
+      elements: str
+"""
+
+from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import preflight
+
+
+def _outside(hostvars, host):
+    """node and addr of a host outside the play, as its inventory and gathered facts give them."""
+    try:
+        hv = hostvars[host]
+    except KeyError:
+        return dict(node=host, addr='')
+    facts = hv.get('ansible_facts') or {}
+    return dict(node=hv.get('consul_cluster_node_name') or host,
+                addr=hv.get('consul_cluster_bind_addr') or (facts.get('default_ipv4') or {}).get('address') or '')
+
+
+def cluster_preflight(records, servers, play_hosts, bootstrap_host, clients=None, allow_single_server=False,
+                      servers_group='consul_servers', clients_group='consul_clients', hostvars=None):
+    hosts = dict(records)
+    for host in list(servers) + list(clients or []):
+        if host not in hosts:
+            hosts[host] = _outside(hostvars or {}, host)
+    return preflight(hosts, list(servers), list(clients or []), list(play_hosts), bootstrap_host,
+                     allow_single_server=allow_single_server, servers_group=servers_group, clients_group=clients_group)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'cluster_preflight': cluster_preflight}

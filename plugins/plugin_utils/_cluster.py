@@ -1,0 +1,323 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The consul_cluster role's decisions, as pure functions over plain dicts and lists.
+
+The role gathers one probe per host, calls one of these once per run (through the filters in
+plugins/filter/) and only acts on the frozen result. Standard library only; every function runs in
+time linear in the number of hosts. The steps named below are those of HashiCorp's guide
+"Manually Bootstrapping a Datacenter".
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+RAFT_DB = 'raft.db'
+FLAG_FILE = 'bootstrap.json'
+KEY_FILE = 'encrypt.json'
+
+
+def _group(name, variable):
+    return "group '%s' (%s)" % (name, variable)
+
+
+def split_roles(servers, clients):
+    """{host: 'server' | 'client'}; a host in both groups is a server."""
+    roles = dict((host, 'client') for host in clients)
+    roles.update((host, 'server') for host in servers)
+    return roles
+
+
+def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_server=False,
+              servers_group='consul_servers', clients_group='consul_clients'):
+    """Check the inventory and variables before any change.
+
+    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_path}} for every host of the
+    play and every server and client outside it; addresses is None for a host whose own addresses were
+    not gathered (outside the play), install_method and binary_* matter only for hosts of the play.
+    Returns problems ({host: [message]}: each message names a host and the variable to change; problems of
+    the whole inventory are reported once, on the first host of the play), warnings, roles (see
+    split_roles), server_addrs (in group order), servers and clients of the play.
+    """
+    roles = split_roles(servers, clients)
+    report = play_hosts[0] if play_hosts else ''
+    problems = dict((host, []) for host in play_hosts)
+    common = problems.setdefault(report, [])
+    sgroup = _group(servers_group, 'consul_cluster_servers_group')
+
+    if not servers:
+        common.append('no servers: %s has no hosts (play hosts: %s)' % (sgroup, ', '.join(play_hosts)))
+    elif bootstrap_host not in roles or roles[bootstrap_host] != 'server':
+        common.append("consul_cluster_bootstrap_host '%s' is not in %s" % (bootstrap_host, sgroup))
+    if len(servers) == 1 and not allow_single_server:
+        common.append('a single server (%s) loses data when it fails; add servers or set '
+                      'consul_cluster_allow_single_server: true' % servers[0])
+
+    owners = {}
+    for host in list(servers) + [c for c in clients if roles[c] == 'client']:
+        owners.setdefault(hosts.get(host, {}).get('node') or host, []).append(host)
+    for node, named in owners.items():
+        if len(named) > 1:
+            common.append("hosts %s share the node name '%s' (consul_cluster_node_name)" % (', '.join(named), node))
+
+    server_addrs = [hosts.get(host, {}).get('addr') or '' for host in servers]
+    for host, addr in zip(servers, server_addrs):
+        if not addr:
+            common.append('server %s has no address: set consul_cluster_bind_addr for it or include it in the play'
+                          % host)
+
+    for host in play_hosts:
+        problems[host].extend(host_problems(host, hosts.get(host, {}), roles, servers_group, clients_group))
+
+    warnings = []
+    if servers and len(servers) % 2 == 0:
+        warnings.append('WARNING: %d servers in %s tolerate %d failed server(s), no more than %d would; '
+                        'use an odd number (3 or 5).'
+                        % (len(servers), "group '%s'" % servers_group, (len(servers) - 1) // 2, len(servers) - 1))
+    return dict(
+        problems=dict((host, found) for host, found in problems.items() if found),
+        warnings=warnings,
+        roles=roles,
+        server_addrs=server_addrs,
+        play_servers=[host for host in play_hosts if roles.get(host) == 'server'],
+        play_clients=[host for host in play_hosts if roles.get(host) == 'client'],
+    )
+
+
+def host_problems(host, record, roles, servers_group='consul_servers', clients_group='consul_clients'):
+    """What is wrong with one host of the play, each message naming the host and the variable."""
+    found = []
+    if host not in roles:
+        found.append('host %s is in neither %s nor %s' % (
+            host, _group(servers_group, 'consul_cluster_servers_group'),
+            _group(clients_group, 'consul_cluster_clients_group')))
+    addr, own = record.get('addr') or '', record.get('addresses') or []
+    if not addr:
+        found.append('host %s: consul_cluster_bind_addr is empty and the host has no default IPv4 address' % host)
+    elif addr not in own:
+        found.append('host %s: consul_cluster_bind_addr %s is not an address of this host (it has %s)'
+                     % (host, addr, ', '.join(own)))
+    method = record.get('install_method')
+    if method == 'copy' and not record.get('binary_src'):
+        found.append('host %s: consul_cluster_install_method is copy but consul_cluster_binary_src is empty' % host)
+    if method == 'archive' and (record.get('binary_path') or '').rsplit('/', 1)[-1] != 'consul':
+        found.append('host %s: consul_cluster_binary_path must end in /consul for install method archive' % host)
+    return found
+
+
+def _raft_state(probe):
+    """Whether a server's probe shows raft state: raft.db on disk and, if the agent runs, a non-empty log.
+
+    A running server that never joined anything has a raft.db but an empty log: Consul would still
+    bootstrap it, so that is not raft state. A stopped server's raft.db counts, to be safe.
+    """
+    if RAFT_DB not in probe.get('files', ()):
+        return False
+    raft = probe.get('agent', {}).get('raft')
+    return raft is None or int(raft.get('last_log_index') or 0) > 0
+
+
+def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
+                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json'):
+    """Decide, from one probe per host, what kind of datacenter this is and what each host must do.
+
+    probes: {host: {files: [basenames found in the data and configuration directories],
+                    agent: consul_peers_info's result, or {} when the agent did not answer}}
+    for every host of batch (the hosts of this serial batch; all of the play without serial).
+    play_hosts: every host of the play (ansible_play_hosts); servers: the whole servers group.
+
+    The datacenter exists ("bootstrapped") when any server has raft state or any agent sees a leader;
+    then no host gets the flag. The datacenter's leader is the one most agents follow; a tie is a refusal.
+    A stray is a server that leads or follows another leader, or is alone in its raft configuration while
+    other servers have raft state (the guide's last step: started with the flag by accident).
+    data_dir and flag_path only word the by-hand fix in the refusal.
+    """
+    batch_set = set(batch)
+    roles = dict((host, 'server') for host in servers)
+    batch_servers = [host for host in batch if host in roles]
+    raft_hosts = [host for host in batch_servers if _raft_state(probes.get(host, {}))]
+
+    followers = {}
+    for host in batch:
+        leader = probes.get(host, {}).get('agent', {}).get('leader') or ''
+        if leader:
+            followers.setdefault(leader, []).append(host)
+    ranked = sorted(followers.items(), key=lambda item: -len(item[1]))
+    leader = ranked[0][0] if ranked else ''
+    tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
+
+    strays, members = [], []
+    for host in batch_servers:
+        agent = probes.get(host, {}).get('agent', {})
+        seen = agent.get('leader') or ''
+        alone = len(agent.get('servers') or []) == 1 and any(other != host for other in raft_hosts)
+        if len(tie) > 1:
+            continue  # nobody is declared a stray (and wiped) when the datacenter itself is in doubt
+        if seen and (seen != leader or alone):
+            strays.append(host)
+        elif seen:
+            members.append(host)
+    stray_set = set(strays)
+    bootstrapped = bool(raft_hosts or followers)
+
+    problems = []
+    if len(tie) > 1:
+        problems.append(
+            'Agents disagree about the leader, with no majority: %s. Each may be a separate cluster formed by '
+            'a server started with bootstrap = true; this run cannot tell which one is the datacenter. Stop '
+            'the wrong one(s), delete their raft/ folder and bootstrap flag, start them and re-run.'
+            % '; '.join('%s followed by %s' % (name, ', '.join(followers[name])) for name in tie))
+    elif strays and not recover_stray:
+        problems.append(
+            'Server(s) %s lead or follow a cluster of their own (%s), not the datacenter\'s leader %s: most '
+            'likely started with bootstrap = true and an empty data directory. Anything written to that cluster '
+            'is not in the datacenter. To fix it by hand: stop consul there, delete %s/raft and %s, start consul '
+            'and join it to a server of the datacenter. Or re-run with consul_cluster_recover_stray_bootstrap=true, '
+            'which does exactly that.'
+            % (', '.join(strays), ', '.join(probes[host]['agent']['leader'] for host in strays), leader, data_dir,
+               flag_path))
+    if not bootstrapped and batch_servers:
+        in_play = set(play_hosts)
+        outside = [host for host in servers if host not in in_play]
+        later = [host for host in servers if host not in batch_set and host not in outside]
+        if outside:
+            problems.append(
+                'No server of this play has raft state and no agent sees a leader, but servers %s are not in '
+                'the play (failed or excluded by --limit). Bootstrapping now could found a second datacenter '
+                "beside theirs; run against every host of group '%s'." % (', '.join(outside), servers_group))
+        if later:
+            problems.append(
+                'No server of this batch has raft state and no agent sees a leader, but servers %s are in a later '
+                'serial batch and have not been probed: one of them may hold the datacenter, and bootstrapping '
+                'now could found a second one. Found a new datacenter without serial (or with every server in '
+                'the first batch).' % ', '.join(later))
+
+    join_host = bootstrap_host
+    if bootstrapped:
+        known = members + [h for h in raft_hosts if h not in stray_set] + [h for h in batch_servers if h not in stray_set]
+        join_host = known[0] if known else ''
+
+    holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
+    holders += [host for host in servers if host not in batch_set]
+
+    plan = {}
+    for host in batch:
+        probe = probes.get(host, {})
+        files, agent = probe.get('files', ()), probe.get('agent', {})
+        server = host in roles
+        stray = host in stray_set
+        has_flag = FLAG_FILE in files
+        # a flag is harmless next to raft state, but on a server without it the flag founds a second datacenter
+        remove_flag = server and bootstrapped and (stray or (has_flag and RAFT_DB not in files))
+        write_flag = not bootstrapped and host == bootstrap_host
+        plan[host] = dict(
+            server=server,
+            running='raft' in agent,
+            stray=stray,
+            remove_flag=remove_flag,
+            write_flag=write_flag,
+            # the flag stays on until the one-at-a-time restart path takes it off
+            flagged=server and not stray and (write_flag or (has_flag and not remove_flag) or bool(agent.get('bootstrap'))),
+        )
+    return dict(
+        bootstrapped=bootstrapped,
+        leader=leader,
+        raft_hosts=raft_hosts,
+        members=members,
+        strays=strays,
+        join_host=join_host,
+        key_holder=holders[0] if holders else '',
+        problems=problems,
+        hosts=plan,
+    )
+
+
+def restart_plan(state, changed):
+    """Which servers restart one at a time, and how every other agent is started.
+
+    state: cluster_state()'s result; changed: {host: whether its binary, unit, configuration or key changed}.
+    A server of a running datacenter never restarts in place: it restarts through the one-at-a-time path
+    when its flag must come off or something under its running agent changed. A new agent just starts; a
+    running client or a server of a datacenter being founded restarts in place when something changed.
+    """
+    restart, start_state = [], {}
+    for host, plan in state['hosts'].items():
+        dirty = bool(changed.get(host))
+        if plan['flagged'] or (plan['server'] and state['bootstrapped'] and not plan['stray'] and dirty and plan['running']):
+            restart.append(host)
+        in_place = dirty and plan['running'] and not (plan['server'] and state['bootstrapped'])
+        start_state[host] = 'restarted' if in_place else 'started'
+    flagged = [host for host, plan in state['hosts'].items() if plan['flagged']]
+    return dict(restart=restart, flagged=flagged, start_state=start_state)
+
+
+def _leaders(health):
+    return [host for host, result in health.items() if (result.get('raft') or {}).get('state') == 'Leader']
+
+
+def restart_order(hosts, health):
+    """hosts in their given order, followers first and the leader last.
+
+    health: {host: consul_peers_info's result} from the health check just before the restarts; every host
+    that reports itself leader goes last.
+    """
+    leaders = set(_leaders(health))
+    return [host for host in hosts if host not in leaders] + [host for host in hosts if host in leaders]
+
+
+def leader_index(results):
+    """The highest raft log index in a list of consul_peers_info results: the leader's, when it is among them.
+
+    Results of hosts that skipped the check or have no raft log (clients) count as 0.
+    """
+    return max([int((result or {}).get('raft', {}).get('last_log_index') or 0) for result in results] + [0])
+
+
+def health_summary(health, servers, clients, play_hosts, records):
+    """The end state of the play, as summary lines and problems.
+
+    health: {host: consul_peers_info's result} for hosts of the play (a result without raft statistics,
+    such as a skipped check, is ignored for servers); records: {host: {node, addr}} for hosts of the play.
+    Checks: exactly one server reports itself leader (when every server is in the play), all follow the
+    same leader, none runs in bootstrap mode, every client of the play is an alive member.
+    """
+    play = set(play_hosts)
+    server_set = set(servers)
+    by_host = [(host, health[host]) for host in servers if host in play and 'raft' in (health.get(host) or {})]
+    leaders = [result for host, result in by_host if result['raft'].get('state') == 'Leader']
+    views = leaders + [result for host, result in by_host]
+    views += [health[host] for host in play_hosts if host not in server_set and 'members' in (health.get(host) or {})]
+    view = views[0] if views else {}
+    client_members = [m for m in view.get('members') or [] if m.get('role') == 'client']
+
+    lines = []
+    for host, result in by_host:
+        me = [s for s in result.get('servers') or [] if s.get('node') == result.get('node')]
+        lines.append('server %s %s %s voter=%s last_log_index=%s bootstrap=%s' % (
+            result.get('node'), records.get(host, {}).get('addr', ''), result['raft'].get('state', '').lower(),
+            str(bool(me and me[0].get('voter'))).lower(), result['raft'].get('last_log_index'),
+            str(bool(result.get('bootstrap'))).lower()))
+    lines.extend('client %s %s %s' % (m.get('name'), m.get('address'), m.get('status')) for m in client_members)
+
+    problems = []
+    every_server = all(host in play for host in servers)
+    if len(leaders) > 1 or (every_server and len(leaders) != 1):
+        problems.append('%d servers report themselves leader, expected exactly 1' % len(leaders))
+    seen = []
+    for host, result in by_host:
+        if result.get('leader') not in seen:
+            seen.append(result.get('leader'))
+    if len(seen) > 1:
+        problems.append('servers follow different leaders: %s' % ', '.join(str(s) for s in seen))
+    problems.extend('server %s still runs in bootstrap mode' % host for host, result in by_host if result.get('bootstrap'))
+    alive = set(m.get('name') for m in client_members if m.get('status') == 'alive')
+    client_set = set(clients) - server_set
+    for host in play_hosts:
+        if host in client_set:
+            node = records.get(host, {}).get('node') or host
+            if node not in alive:
+                problems.append('client %s (%s) is not an alive member' % (host, node))
+    return dict(lines=lines, problems=problems)

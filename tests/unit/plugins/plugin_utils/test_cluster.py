@@ -1,0 +1,410 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The consul_cluster role's decisions, one named case per situation.
+
+The agents' answers are what consul_peers_info's main() returns for recorded Consul 1.8.7 replies
+(n1 the bootstrap server and leader at 127.0.0.1:8300, n2 a follower, c4 a client), so the shapes are
+real; a case only changes what its situation changes (another leader, an empty log, a lone server).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+import pytest
+
+from ansible_collections.quorum.consul.plugins.modules import consul_peers_info
+from ansible_collections.quorum.consul.plugins.plugin_utils import _cluster
+
+LEADER_VIEW = ('agent_self_bootstrap_leader', 'status_leader', 'status_peers', 'raft_configuration',
+               'autopilot_health_200', 'members')
+L1 = '127.0.0.1:8300'
+SERVERS3 = ['n1', 'n2', 'n3']
+RAFT = ['raft.db']
+KEY = ['encrypt.json']
+FLAG = ['bootstrap.json']
+
+
+@pytest.fixture(scope='module')
+def recorded():
+    """consul_peers_info's results for the recorded agents: leader (n1), follower (n2), client (c4), down."""
+    views = {}
+    mp = pytest.MonkeyPatch()
+    from ansible_collections.quorum.consul.plugins.module_utils import _api
+    from ansible.module_utils import basic
+    from ansible.module_utils.testing import patch_module_args
+
+    import conftest  # tests/unit/conftest.py: the fake agent of the module tests
+
+    def main(*names, route=None):
+        fake = conftest.FakeConsul().serve(*names)
+        if route:
+            fake.route(*route)
+        mp.setattr(_api, 'open_url', fake)
+        with patch_module_args({}):
+            try:
+                consul_peers_info.main()
+            except (conftest.AnsibleExitJson, conftest.AnsibleFailJson) as exc:
+                return exc.args[0]
+
+    mp.setattr(basic.AnsibleModule, 'exit_json', conftest._exit_json)
+    mp.setattr(basic.AnsibleModule, 'fail_json', conftest._fail_json)
+    try:
+        views['leader'] = main(*LEADER_VIEW)
+        views['follower'] = main(*(LEADER_VIEW + ('agent_self_follower',)))
+        views['client'] = main(*(LEADER_VIEW + ('agent_self_client',)))
+        views['down'] = main(route=('GET /v1/agent/self', conftest.FakeConsul.refused()))
+    finally:
+        mp.undo()
+    assert views['leader']['raft']['state'] == 'Leader' and views['leader']['leader'] == L1
+    assert views['follower']['raft']['state'] == 'Follower' and views['client']['raft'] == {}
+    assert views['down']['failed'] is True
+    return views
+
+
+def agent(recorded, kind, node=None, **changes):
+    """A recorded view as another node (n3 is n2's view renamed) with the situation's changes."""
+    view = copy.deepcopy(recorded[kind])
+    if node and kind != 'down':
+        view['node'] = node
+    for key, value in changes.items():
+        if key == 'last_log_index':
+            view['raft']['last_log_index'] = value
+        elif key == 'alone':
+            view['servers'] = [s for s in view['servers'] if s['node'] == view['node']] or view['servers'][:1]
+        else:
+            view[key] = value
+    return view
+
+
+def probes(recorded, spec):
+    """spec: {host: (files, kind, changes)} -> cluster_state's input."""
+    return dict((host, dict(files=files, agent=agent(recorded, kind, host, **changes)))
+                for host, (files, kind, changes) in spec.items())
+
+
+def running(files=RAFT, leader=L1, bootstrap=False):
+    """A healthy datacenter led from 127.0.0.1:8300 (n1): servers n1-n3 with raft state, client c4."""
+    return {
+        'n1': (files + FLAG * bootstrap, 'leader', dict(leader=leader, bootstrap=bootstrap)),
+        'n2': (files, 'follower', dict(leader=leader)),
+        'n3': (files, 'follower', dict(leader=leader)),
+        'c4': ([], 'client', dict(leader=leader)),
+    }
+
+
+DOWN = ([], 'down', {})
+STOPPED = (RAFT + KEY, 'down', {})
+
+# (spec, servers, batch, play_hosts, recover_stray) -> expected subset of the decision
+STATE_CASES = {
+    'new_datacenter': (
+        dict(n1=DOWN, n2=DOWN, n3=DOWN, c4=DOWN), SERVERS3, None, None, False,
+        dict(bootstrapped=False, leader='', join_host='n1', key_holder='', strays=[], problems=[],
+             write_flag=['n1'], flagged=['n1'], remove_flag=[])),
+    'stopped_datacenter_raft_db_agents_down': (
+        dict(n1=STOPPED, n2=STOPPED, n3=STOPPED, c4=DOWN), SERVERS3, None, None, False,
+        dict(bootstrapped=True, leader='', raft_hosts=SERVERS3, join_host='n1', key_holder='n1', problems=[],
+             write_flag=[], flagged=[], remove_flag=[])),
+    'running_server_with_an_empty_log_is_no_datacenter': (
+        dict(n1=(RAFT, 'follower', dict(leader='', last_log_index=0)), n2=DOWN, n3=DOWN), SERVERS3, None, None, False,
+        dict(bootstrapped=False, raft_hosts=[], join_host='n1', write_flag=['n1'], flagged=['n1'])),
+    'running_server_with_a_log_is_a_datacenter': (
+        dict(n1=(RAFT, 'follower', dict(leader='', last_log_index=7)), n2=DOWN, n3=DOWN), SERVERS3, None, None, False,
+        dict(bootstrapped=True, raft_hosts=['n1'], join_host='n1', write_flag=[], flagged=[])),
+    'node_a_wiped_while_b_and_c_run': (
+        dict(n1=DOWN, n2=(RAFT + KEY, 'follower', dict(leader='127.0.0.2:8300')),
+             n3=(RAFT + KEY, 'follower', dict(leader='127.0.0.2:8300'))), SERVERS3, None, None, False,
+        dict(bootstrapped=True, leader='127.0.0.2:8300', members=['n2', 'n3'], join_host='n2', key_holder='n2',
+             write_flag=[], flagged=[], remove_flag=[], strays=[], problems=[])),
+    'node_a_wiped_with_its_flag_file_left': (
+        dict(n1=(FLAG, 'down', {}), n2=(RAFT, 'follower', dict(leader='127.0.0.2:8300')),
+             n3=(RAFT, 'follower', dict(leader='127.0.0.2:8300'))), SERVERS3, None, None, False,
+        dict(bootstrapped=True, write_flag=[], flagged=[], remove_flag=['n1'])),
+    'node_a_still_flagged_after_an_interrupted_run': (
+        running(bootstrap=True), SERVERS3, None, None, False,
+        dict(bootstrapped=True, leader=L1, members=SERVERS3, join_host='n1', write_flag=[], flagged=['n1'],
+             remove_flag=[], problems=[])),
+    'healthy_datacenter': (
+        running(), SERVERS3, None, None, False,
+        dict(bootstrapped=True, leader=L1, members=SERVERS3, raft_hosts=SERVERS3, strays=[], write_flag=[],
+             flagged=[], remove_flag=[], problems=[], running=['c4', 'n1', 'n2', 'n3'])),
+    'clients_only_play_on_a_datacenter': (
+        dict(c4=([], 'client', {})), SERVERS3, ['c4'], ['c4'], False,
+        dict(bootstrapped=True, leader=L1, join_host='', key_holder='n1', problems=[], write_flag=[], flagged=[])),
+    'clients_only_play_before_any_server': (
+        dict(c4=DOWN), SERVERS3, ['c4'], ['c4'], False,
+        dict(bootstrapped=False, join_host='n1', key_holder='n1', problems=[], write_flag=[], flagged=[])),
+    'key_holder_inside_the_play': (
+        dict(n1=DOWN, n2=([] + KEY, 'down', {}), n3=DOWN), SERVERS3, None, None, False,
+        dict(key_holder='n2')),
+    'key_holder_outside_the_play': (
+        dict(c4=([], 'client', {})), SERVERS3 + ['n5'], ['c4'], ['c4'], False,
+        dict(key_holder='n1')),
+    'key_holder_nowhere': (
+        dict(n1=DOWN, n2=DOWN, n3=DOWN), SERVERS3, None, None, False,
+        dict(key_holder='')),
+    'stray_that_leads_itself': (
+        dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', alone=True))), SERVERS3 + ['n4'],
+        None, None, False,
+        dict(leader=L1, strays=['n4'], members=SERVERS3, problem='n4 lead or follow a cluster of their own')),
+    'stray_that_leads_itself_recovered': (
+        dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', alone=True))), SERVERS3 + ['n4'],
+        None, None, True,
+        dict(leader=L1, strays=['n4'], problems=[], remove_flag=['n4'], flagged=[], join_host='n1')),
+    'stray_alone_in_its_raft_configuration': (
+        dict(running(), n1=(RAFT + FLAG, 'leader', dict(alone=True, bootstrap=True))), SERVERS3, None, None, False,
+        dict(leader=L1, strays=['n1'], members=['n2', 'n3'], problem='n1 lead or follow a cluster of their own')),
+    'two_strays': (
+        dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', alone=True)),
+             n5=(RAFT, 'leader', dict(leader='127.0.0.5:8300', alone=True))), SERVERS3 + ['n4', 'n5'],
+        None, None, False,
+        dict(leader=L1, strays=['n4', 'n5'], problem='n4, n5 lead or follow')),
+    'tie_between_two_leaders_is_refused': (
+        dict(n1=(RAFT, 'leader', {}), n2=(RAFT, 'follower', {}),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300'))),
+        ['n1', 'n2', 'n3', 'n4'], None, None, True,
+        dict(strays=[], members=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
+    'new_datacenter_with_a_server_outside_the_play': (
+        dict(n1=DOWN, n2=DOWN), SERVERS3, ['n1', 'n2'], ['n1', 'n2'], False,
+        dict(bootstrapped=False, problem='servers n3 are not in the play')),
+    'new_datacenter_in_serial_batches': (
+        dict(n1=DOWN), SERVERS3, ['n1'], SERVERS3, False,
+        dict(bootstrapped=False, problem='servers n2, n3 are in a later serial batch')),
+    'new_datacenter_with_every_server_in_the_first_batch': (
+        dict(n1=DOWN, n2=DOWN, n3=DOWN), SERVERS3, SERVERS3, SERVERS3 + ['c4'], False,
+        dict(bootstrapped=False, problems=[], write_flag=['n1'])),
+    'existing_datacenter_in_serial_batches': (
+        dict(n1=(RAFT, 'leader', {})), SERVERS3, ['n1'], SERVERS3, False,
+        dict(bootstrapped=True, problems=[], write_flag=[])),
+}
+
+
+def _pick(decision, key):
+    if key in decision:
+        return decision[key]
+    # per-host flags, as the sorted list of hosts where they are true
+    return sorted(host for host, plan in decision['hosts'].items() if plan[key])
+
+
+@pytest.mark.parametrize('case', sorted(STATE_CASES))
+def test_cluster_state(recorded, case):
+    spec, servers, batch, play_hosts, recover, expected = STATE_CASES[case]
+    batch = batch or list(spec)
+    decision = _cluster.cluster_state(probes(recorded, spec), servers, batch, play_hosts or batch, 'n1',
+                                      recover_stray=recover)
+    expected = dict(expected)
+    problem = expected.pop('problem', None)
+    for key, value in expected.items():
+        assert _pick(decision, key) == value, key
+    if problem:
+        assert len(decision['problems']) == 1 and problem in decision['problems'][0], decision['problems']
+
+
+def test_stray_refusal_says_how_to_fix_it_by_hand(recorded):
+    spec = dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', alone=True)))
+    decision = _cluster.cluster_state(probes(recorded, spec), SERVERS3 + ['n4'], list(spec), list(spec), 'n1',
+                                      data_dir='/srv/consul', flag_path='/etc/consul.d/bootstrap.json')
+    message = decision['problems'][0]
+    for part in ('(127.0.0.4:8300)', "leader 127.0.0.1:8300", 'delete /srv/consul/raft and /etc/consul.d/bootstrap.json',
+                 'consul_cluster_recover_stray_bootstrap=true'):
+        assert part in message
+
+
+def test_tie_does_not_depend_on_the_order_hosts_are_seen(recorded):
+    spec = dict(n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), n1=(RAFT, 'leader', {}))
+    for order in (['n1', 'n3'], ['n3', 'n1']):
+        decision = _cluster.cluster_state(probes(recorded, spec), order, order, order, 'n1', recover_stray=True)
+        assert decision['strays'] == [] and decision['problems'], order
+
+
+# restart_plan: (state spec, changed, expected restart, expected in-place restarts)
+PLAN_CASES = {
+    'fresh_datacenter_node_a_flag_comes_off': (
+        dict(n1=DOWN, n2=DOWN, n3=DOWN, c4=DOWN), dict(n1=True, n2=True, n3=True, c4=True), ['n1'], []),
+    'rerun_on_a_healthy_datacenter': (running(), {}, [], []),
+    'config_change_on_running_servers': (running(), dict(n1=True, n2=True, n3=True), SERVERS3, []),
+    'config_change_on_a_running_client_restarts_it_in_place': (running(), dict(c4=True), [], ['c4']),
+    'interrupted_run_node_a_still_flagged': (running(bootstrap=True), {}, ['n1'], []),
+    'new_server_added_to_a_datacenter_just_starts': (
+        dict(running(), n4=DOWN), dict(n4=True), [], []),
+    'recovered_stray_is_stopped_and_started_not_restarted': (
+        dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', alone=True))), dict(n4=True), [], []),
+}
+
+
+@pytest.mark.parametrize('case', sorted(PLAN_CASES))
+def test_restart_plan(recorded, case):
+    spec, changed, restart, in_place = PLAN_CASES[case]
+    servers = [h for h in spec if h != 'c4']
+    state = _cluster.cluster_state(probes(recorded, spec), servers, list(spec), list(spec), 'n1', recover_stray=True)
+    plan = _cluster.restart_plan(state, changed)
+    assert plan['restart'] == restart
+    assert sorted(h for h, how in plan['start_state'].items() if how == 'restarted') == in_place
+    assert set(plan['start_state']) == set(spec)
+
+
+@pytest.mark.parametrize('hosts, states, expected', [
+    (SERVERS3, dict(n1='Follower', n2='Leader', n3='Follower'), ['n1', 'n3', 'n2']),
+    (SERVERS3, dict(n1='Leader', n2='Follower', n3='Follower'), ['n2', 'n3', 'n1']),
+    (SERVERS3, dict(n1='Follower', n2='Follower', n3='Follower'), SERVERS3),
+    (SERVERS3, {}, SERVERS3),
+    (['n1', 'n3'], dict(n1='Follower', n2='Leader', n3='Follower'), ['n1', 'n3']),
+    (SERVERS3, dict(n1='Leader', n2='Follower', n3='Leader'), ['n2', 'n1', 'n3']),
+], ids=['leader_in_the_middle', 'leader_first', 'no_leader', 'no_health', 'leader_not_restarted', 'two_leaders_last'])
+def test_restart_order(recorded, hosts, states, expected):
+    health = {}
+    for host, state in states.items():
+        view = agent(recorded, 'leader' if state == 'Leader' else 'follower', host)
+        health[host] = view
+    assert _cluster.restart_order(hosts, health) == expected
+
+
+@pytest.mark.parametrize('indexes, expected', [
+    ([18, 20, 19], 20), ([None, 18], 18), ([], 0), ([None, None], 0),
+], ids=['leader_highest', 'skipped_result', 'no_results', 'only_skipped'])
+def test_leader_index(recorded, indexes, expected):
+    results = [agent(recorded, 'follower', last_log_index=i) if i is not None else dict(skipped=True) for i in indexes]
+    results.append(agent(recorded, 'client'))
+    assert _cluster.leader_index(results) == expected
+
+
+RECORDS = dict((h, dict(node=h, addr='10.0.0.%d' % (i + 1))) for i, h in enumerate(['n1', 'n2', 'n3', 'c4']))
+
+
+def summary_health(recorded, **changes):
+    """health per host of a healthy datacenter (n1 leads, not in bootstrap mode), with changes per host."""
+    health = dict(n1=agent(recorded, 'leader', 'n1', bootstrap=False), n2=agent(recorded, 'follower', 'n2'),
+                  n3=agent(recorded, 'follower', 'n3'), c4=dict(skipped=True))
+    for host, change in changes.items():
+        health[host] = agent(recorded, change[0], change[1], **(change[2] if len(change) > 2 else {}))
+    # the recorded raft configuration names n1-n3; n3's own entry comes from its renamed view
+    return health
+
+
+SUMMARY_CASES = {
+    'one_leader': (dict(), SERVERS3 + ['c4'], []),
+    'two_leaders': (dict(n3=('leader', 'n3', dict(bootstrap=False))), SERVERS3 + ['c4'],
+                    ['2 servers report themselves leader, expected exactly 1']),
+    'no_leader': (dict(n1=('follower', 'n1')), SERVERS3 + ['c4'],
+                  ['0 servers report themselves leader, expected exactly 1']),
+    'server_still_in_bootstrap_mode': (dict(n1=('leader', 'n1')), SERVERS3 + ['c4'],
+                                       ['server n1 still runs in bootstrap mode']),
+    'servers_follow_different_leaders': (dict(n3=('follower', 'n3', dict(leader='127.0.0.9:8300'))), SERVERS3,
+                                         ['servers follow different leaders: 127.0.0.1:8300, 127.0.0.9:8300']),
+    'partial_play_without_the_leader': (dict(), ['n2', 'c4'], []),
+    'clients_only_play': (dict(c4=('client', 'c4')), ['c4'], []),
+}
+
+
+@pytest.mark.parametrize('case', sorted(SUMMARY_CASES))
+def test_health_summary(recorded, case):
+    changes, play, problems = SUMMARY_CASES[case]
+    health = summary_health(recorded, **changes)
+    summary = _cluster.health_summary(dict((h, health[h]) for h in play), SERVERS3, ['c4'], play, RECORDS)
+    assert summary['problems'] == problems
+    assert 'client c4 127.0.0.4 alive' in summary['lines']
+
+
+def test_health_summary_lines(recorded):
+    summary = _cluster.health_summary(summary_health(recorded), SERVERS3, ['c4'], SERVERS3 + ['c4'], RECORDS)
+    assert summary['lines'] == [
+        'server n1 10.0.0.1 leader voter=true last_log_index=7 bootstrap=false',
+        'server n2 10.0.0.2 follower voter=true last_log_index=18 bootstrap=false',
+        'server n3 10.0.0.3 follower voter=true last_log_index=18 bootstrap=false',
+        'client c4 127.0.0.4 alive',
+    ]
+
+
+def test_health_summary_dead_client(recorded):
+    health = summary_health(recorded)
+    for member in health['n1']['members']:
+        if member['name'] == 'c4':
+            member['status'] = 'failed'
+    summary = _cluster.health_summary(health, SERVERS3, ['c4'], SERVERS3 + ['c4'], RECORDS)
+    assert summary['problems'] == ['client c4 (c4) is not an alive member']
+    assert 'client c4 127.0.0.4 failed' in summary['lines']
+
+
+def host(name, addr, node=None, **settings):
+    record = dict(node=node or name, addr=addr, addresses=[addr, '127.0.0.1'], install_method='none')
+    record.update(settings)
+    return record
+
+
+INVENTORY = dict(n1=host('n1', '10.0.0.1'), n2=host('n2', '10.0.0.2'), n3=host('n3', '10.0.0.3'),
+                 c4=host('c4', '10.0.0.4'))
+
+# (changes to INVENTORY, servers, clients, play hosts, bootstrap host, allow single) -> {host: [fragments]}
+PREFLIGHT_CASES = {
+    'valid_inventory': ({}, SERVERS3, ['c4'], None, 'n1', False, {}),
+    'no_servers': ({}, [], ['c4'], ['c4'], 'n1', False,
+                   dict(c4=["no servers: group 'consul_servers' (consul_cluster_servers_group) has no hosts "
+                            "(play hosts: c4)"])),
+    'bootstrap_host_not_a_server': ({}, SERVERS3, ['c4'], None, 'c4', False,
+                                    dict(n1=["consul_cluster_bootstrap_host 'c4' is not in group 'consul_servers'"])),
+    'single_server': ({}, ['n1'], ['c4'], ['n1', 'c4'], 'n1', False,
+                      dict(n1=['a single server (n1) loses data when it fails; add servers or set '
+                               'consul_cluster_allow_single_server: true'])),
+    'single_server_allowed': ({}, ['n1'], ['c4'], ['n1', 'c4'], 'n1', True, {}),
+    'duplicate_node_names': (dict(n3=host('n3', '10.0.0.3', node='n2'), c4=host('c4', '10.0.0.4', node='n2')),
+                             SERVERS3, ['c4'], None, 'n1', False,
+                             dict(n1=["hosts n2, n3, c4 share the node name 'n2' (consul_cluster_node_name)"])),
+    'server_outside_the_play_without_an_address': (
+        dict(n3=dict(node='n3', addr='')), SERVERS3, ['c4'], ['n1', 'n2', 'c4'], 'n1', False,
+        dict(n1=['server n3 has no address: set consul_cluster_bind_addr for it or include it in the play'])),
+    'host_in_neither_group': (dict(x9=host('x9', '10.0.0.9')), SERVERS3, ['c4'], SERVERS3 + ['c4', 'x9'], 'n1', False,
+                              dict(x9=["host x9 is in neither group 'consul_servers' (consul_cluster_servers_group) "
+                                       "nor group 'consul_clients' (consul_cluster_clients_group)"])),
+    'empty_bind_addr': (dict(n2=host('n2', '')), SERVERS3, ['c4'], None, 'n1', False,
+                        dict(n1=['server n2 has no address'],
+                             n2=['host n2: consul_cluster_bind_addr is empty and the host has no default IPv4'])),
+    'foreign_bind_addr': (dict(n2=dict(host('n2', '10.0.0.99'), addresses=['10.0.0.2'])), SERVERS3, ['c4'], None,
+                          'n1', False,
+                          dict(n2=['host n2: consul_cluster_bind_addr 10.0.0.99 is not an address of this host '
+                                   '(it has 10.0.0.2)'])),
+    'copy_without_binary_src': (dict(c4=host('c4', '10.0.0.4', install_method='copy', binary_src='')), SERVERS3,
+                                ['c4'], None, 'n1', False,
+                                dict(c4=['host c4: consul_cluster_install_method is copy but '
+                                         'consul_cluster_binary_src is empty'])),
+    'archive_with_a_binary_path_not_named_consul': (
+        dict(n3=host('n3', '10.0.0.3', install_method='archive', binary_path='/usr/local/bin/consul-1.8')), SERVERS3,
+        ['c4'], None, 'n1', False,
+        dict(n3=['host n3: consul_cluster_binary_path must end in /consul for install method archive'])),
+    'global_problems_once_host_problems_on_their_host': (
+        dict(n3=dict(host('n3', '10.0.0.99'), node='n2', addresses=['10.0.0.3'])), SERVERS3, ['c4'], None, 'n1', False,
+        dict(n1=["hosts n2, n3 share the node name 'n2'"], n3=['host n3: consul_cluster_bind_addr 10.0.0.99'])),
+}
+
+
+@pytest.mark.parametrize('case', sorted(PREFLIGHT_CASES))
+def test_preflight(case):
+    changes, servers, clients, play, bootstrap_host, single, expected = PREFLIGHT_CASES[case]
+    hosts = dict(INVENTORY, **changes)
+    play = play or servers + clients
+    decision = _cluster.preflight(dict((h, r) for h, r in hosts.items() if h in play or h in servers + clients),
+                                  servers, clients, play, bootstrap_host, allow_single_server=single)
+    problems = decision['problems']
+    assert sorted(problems) == sorted(expected), problems
+    for name, fragments in expected.items():
+        assert len(problems[name]) == len(fragments), problems[name]
+        for message, fragment in zip(problems[name], fragments):
+            assert fragment in message, message
+            # every message names a host and the variable to change
+            assert 'consul_cluster_' in message
+            assert any(h in message for h in hosts), message
+
+
+def test_preflight_addresses_roles_and_warning():
+    decision = _cluster.preflight(dict(INVENTORY), ['n1', 'n2'], ['c4', 'n2'], ['n1', 'n2', 'c4'], 'n1')
+    assert decision['server_addrs'] == ['10.0.0.1', '10.0.0.2']
+    assert decision['roles'] == dict(n1='server', n2='server', c4='client')
+    assert (decision['play_servers'], decision['play_clients']) == (['n1', 'n2'], ['c4'])
+    assert decision['warnings'] == ["WARNING: 2 servers in group 'consul_servers' tolerate 0 failed server(s), no more "
+                                    "than 1 would; use an odd number (3 or 5)."]
+    assert _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1')['warnings'] == []
