@@ -53,7 +53,7 @@ def inventory(size):
 
 def best(runs, call):
     times = []
-    for _ in range(runs):
+    for dummy in range(runs):
         started = time.perf_counter()
         call()
         times.append(time.perf_counter() - started)

@@ -88,8 +88,9 @@ def probes(recorded, spec):
                 for host, (files, kind, changes) in spec.items())
 
 
-def running(files=RAFT, leader=L1, bootstrap=False):
+def running(leader=L1, bootstrap=False):
     """A healthy datacenter led from 127.0.0.1:8300 (n1): servers n1-n3 with raft state, client c4."""
+    files = RAFT
     return {
         'n1': (files + FLAG * bootstrap, 'leader', dict(leader=leader, bootstrap=bootstrap)),
         'n2': (files, 'follower', dict(leader=leader)),
