@@ -14,7 +14,7 @@ version_added: 0.2.0
 author:
   - quorum.consul contributors (@quorum)
 description:
-  - The preflight decision of the M(quorum.consul.consul_cluster) role - no servers, a bootstrap host that is not a
+  - The preflight decision of the role C(quorum.consul.consul_cluster) - no servers, a bootstrap host that is not a
     server, a single server, duplicate node names, servers without an address, bind addresses that are not the
     host's, install methods without what they need - and the addresses of the servers.
   - Problems of the whole inventory are reported once, on the first host of the play; every message names a host

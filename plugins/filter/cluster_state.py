@@ -14,7 +14,7 @@ version_added: 0.2.0
 author:
   - quorum.consul contributors (@quorum)
 description:
-  - The detect decision of the M(quorum.consul.consul_cluster) role, made once per run.
+  - The detect decision of the role C(quorum.consul.consul_cluster), made once per run.
   - The datacenter exists when any server has raft state (C(raft.db) and, if the agent runs, a non-empty log) or
     any agent sees a leader; then no host gets the bootstrap flag. Otherwise Node A gets it, unless some server
     has not been probed (outside the play, or in a later C(serial) batch), which is refused.

@@ -166,6 +166,10 @@ STATE_CASES = {
              n5=(RAFT, 'leader', dict(leader='127.0.0.5:8300', alone=True))), SERVERS3 + ['n4', 'n5'],
         None, None, False,
         dict(leader=L1, strays=['n4', 'n5'], problem='n4, n5 lead or follow')),
+    'stray_cluster_of_two_servers_following_another_leader': (
+        dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300')),
+             n5=(RAFT, 'follower', dict(leader='127.0.0.4:8300'))), SERVERS3 + ['n4', 'n5'], None, None, False,
+        dict(leader=L1, strays=['n4', 'n5'], members=SERVERS3, problem='n4, n5 lead or follow')),
     'tie_between_two_leaders_is_refused': (
         dict(n1=(RAFT, 'leader', {}), n2=(RAFT, 'follower', {}),
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300'))),
