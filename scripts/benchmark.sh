@@ -2,7 +2,10 @@
 # Times the collection's playbooks the way users run them (SSH with pipelining) on fresh systemd
 # containers, and prints one table. Hosts: Molecule scenario `bench` (molecule/bench, bench-server1..3
 # and bench-client1 on 10.89.65.0/24), made and destroyed here; scripts/test.sh does not run it.
-#   scripts/benchmark.sh     (about 6 minutes on 2 cores; installs what it needs first, as test.sh does)
+#   scripts/benchmark.sh             (about 6 minutes on 2 cores; installs what it needs first, as test.sh does)
+#   scripts/benchmark.sh decisions   (only the first table, the role's decisions on the controller: a few seconds)
+# First table: the role's decisions (plugins/plugin_utils/_cluster.py) on synthetic inventories of 10 to 5,000
+# hosts, controller CPU only (scripts/benchmark_decisions.py).
 # Rows: a fresh bootstrap with each consul_cluster_bootstrap_flag_removal, a re-run of the bootstrap
 # on the bootstrapped datacenter (must change nothing), then playbooks/rolling_restart.yml.
 set -euo pipefail
@@ -10,6 +13,9 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh >/dev/null
 source scripts/env.sh
+python3 scripts/benchmark_decisions.py
+[[ ${1:-} != decisions ]] || exit 0
+echo
 CONSUL_BINARY_SRC=$(scripts/get-consul.sh)
 scratch=$(mktemp -d /var/tmp/quorum-bench.XXXXXX)
 export CONSUL_BINARY_SRC BENCH_SSH_KEY=$scratch/id_ed25519 BENCH_INVENTORY=$scratch/inventory

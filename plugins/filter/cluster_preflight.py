@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: cluster_preflight
 short_description: Check a Consul inventory before any change
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: cluster_state
 short_description: Decide what a Consul datacenter is and what each host must do, from one probe per host
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: health_summary
 short_description: Summarise a Consul datacenter and list what is wrong with it
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: leader_index
 short_description: The raft log index a Consul server must reach to count as caught up
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: restart_plan
 short_description: Decide which Consul servers restart one at a time and how the other agents start
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:
