@@ -55,6 +55,13 @@ options:
       - ACL token, sent as the C(X-Consul-Token) header. Never logged.
       - If not set, E(CONSUL_HTTP_TOKEN) is used when present.
     type: str
+  agent_token:
+    description:
+      - ACL token for the agent's own endpoints (C(/v1/agent/...)) instead of O(token), for example the agent recovery
+        token (C(acl.tokens.agent_master), C(agent_recovery) from Consul 1.11), which the agent accepts even while no
+        server can validate tokens - a server that just left and restarted, or a client before its first join.
+        Never logged.
+    type: str
   timeout:
     description:
       - Seconds to wait for one HTTP request to the agent.

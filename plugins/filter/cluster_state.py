@@ -88,6 +88,9 @@ _value:
     leader:
       description: The datacenter's leader (raft address), or empty.
       type: str
+    leader_host:
+      description: The host of the batch that leads the datacenter, or empty.
+      type: str
     raft_hosts:
       description: Servers with raft state.
       type: list

@@ -54,6 +54,7 @@ def connection_argument_spec():
         client_cert=dict(type='path', fallback=(env_fallback, ['CONSUL_CLIENT_CERT'])),
         client_key=dict(type='path', fallback=(env_fallback, ['CONSUL_CLIENT_KEY'])),
         token=dict(type='str', no_log=True, fallback=(env_fallback, ['CONSUL_HTTP_TOKEN'])),
+        agent_token=dict(type='str', no_log=True),
         timeout=dict(type='float', default=10),
     )
 
@@ -131,6 +132,7 @@ def client_from_params(params, environ=None):
         port=params.get('port') or env_port or DEFAULT_PORT,
         scheme=params.get('scheme') or env_scheme or DEFAULT_SCHEME,
         token=params.get('token'),
+        agent_token=params.get('agent_token'),
         timeout=params.get('timeout') or 10,
         validate_certs=params.get('validate_certs', True),
         ca_path=params.get('ca_path'),
@@ -150,11 +152,13 @@ class ConsulClient(object):
     """HTTP client for one Consul agent."""
 
     def __init__(self, host=DEFAULT_HOST, port=DEFAULT_PORT, scheme=DEFAULT_SCHEME, token=None, timeout=10,
-                 validate_certs=True, ca_path=None, client_cert=None, client_key=None):
+                 validate_certs=True, ca_path=None, client_cert=None, client_key=None, agent_token=None):
         self.host = host
         self.port = port
         self.scheme = scheme
         self.token = token
+        # for /v1/agent/ endpoints only: the agent recovery token works while no server can validate tokens
+        self.agent_token = agent_token
         self.timeout = timeout
         self.validate_certs = validate_certs
         self.ca_path = ca_path
@@ -163,20 +167,25 @@ class ConsulClient(object):
         netloc_host = '[%s]' % host if ':' in host else host
         self.base_url = '%s://%s:%s' % (scheme, netloc_host, port)
 
-    def request(self, method, path, query=None, timeout=None, accept_status=()):
+    def request(self, method, path, query=None, timeout=None, accept_status=(), data=None):
         """Send one request to /v1/<path>; return the decoded JSON body (None when empty).
 
         accept_status lists error statuses whose body is an answer, not a failure
         (autopilot health says "unhealthy" with 429 and a full JSON body).
+        data, when given, is sent as a JSON body.
         """
         url = '%s/v1/%s' % (self.base_url, path)
         if query:
             url = '%s?%s' % (url, urlencode(query))
         headers = {'Accept': 'application/json'}
-        if self.token:
-            headers['X-Consul-Token'] = self.token
+        token = self.agent_token if self.agent_token and path.startswith('agent/') else self.token
+        if token:
+            headers['X-Consul-Token'] = token
+        if data is not None:
+            headers['Content-Type'] = 'application/json'
+            data = json.dumps(data)
         try:
-            response = open_url(url, method=method, headers=headers, timeout=timeout or self.timeout,
+            response = open_url(url, data=data, method=method, headers=headers, timeout=timeout or self.timeout,
                                 validate_certs=self.validate_certs, ca_path=self.ca_path,
                                 client_cert=self.client_cert, client_key=self.client_key,
                                 follow_redirects='none', use_netrc=False)
@@ -262,6 +271,14 @@ class ConsulClient(object):
         return self._expect(self.get('operator/autopilot/health', accept_status=(429,)), dict,
                             'operator/autopilot/health')
 
+    def acl_bootstrap(self):
+        """PUT /v1/acl/bootstrap: the new management token; 403 "ACL bootstrap no longer allowed" once done."""
+        return self._expect(self.put('acl/bootstrap'), dict, 'acl/bootstrap')
+
+    def token_self(self):
+        """The token this client sends, as the ACL system knows it (403 "ACL not found" when it is unknown)."""
+        return self._expect(self.get('acl/token/self'), dict, 'acl/token/self')
+
     def reachable(self):
         """True while the agent answers HTTP at all (an error status still means it is up)."""
         try:
@@ -271,6 +288,17 @@ class ConsulClient(object):
         except (ConsulHTTPError, ConsulResponseError):
             return True
         return True
+
+
+BOOTSTRAP_DONE = re.compile(r'ACL bootstrap no longer allowed \(reset index: (\d+)\)')
+
+
+def bootstrap_reset_index(error):
+    """The reset index in a 403 "ACL bootstrap no longer allowed (reset index: N)", else None."""
+    if not isinstance(error, ConsulHTTPError) or error.status != 403:
+        return None
+    match = BOOTSTRAP_DONE.search(error.body or '')
+    return int(match.group(1)) if match else None
 
 
 def raft_stats(agent_self):

@@ -172,6 +172,19 @@ autopilot:
   description: Autopilot health (C(Healthy), C(FailureTolerance), C(Servers)), null without a leader.
   returned: success
   type: dict
+denied:
+  description:
+    - Endpoints the token may not read (403) - the raft configuration and autopilot health need C(operator:read).
+      Then RV(servers) is empty and RV(autopilot) null. Only without waits; a wait fails on a 403.
+  returned: success
+  type: list
+  elements: str
+  sample: [operator/raft/configuration, operator/autopilot/health]
+status:
+  description: The HTTP status of an agent that answered with an error (for example 403 for a missing or bad token).
+  returned: failure
+  type: int
+  sample: 403
 duration:
   description: Seconds this call took, waits included.
   returned: always
@@ -184,6 +197,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.quorum.consul.plugins.module_utils._api import (
     ConsulError,
+    ConsulHTTPError,
     client_from_params,
     connection_argument_spec,
     is_bootstrap,
@@ -192,19 +206,29 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
 from ansible_collections.quorum.consul.plugins.module_utils._wait import WaitTimeout, wait_until
 
 
-def snapshot(client):
-    """One view of the cluster as the agent sees it."""
+def snapshot(client, tolerate_denied=False):
+    """One view of the cluster as the agent sees it.
+
+    tolerate_denied: a token without operator:read (403 on the raft configuration and autopilot) leaves those
+    parts empty and names them in 'denied', instead of failing; the agent's own endpoints still answer.
+    """
     me = client.agent_self()
     config = me.get('Config', {})
     leader = client.leader()
-    servers, autopilot = [], None
+    servers, autopilot, denied = [], None, []
     if leader:
         # both endpoints are answered by the leader; without one they block for the RPC hold timeout and fail
-        servers = [dict(node=s.get('Node', ''), id=s.get('ID', ''), address=s.get('Address', ''),
-                        leader=bool(s.get('Leader')), voter=bool(s.get('Voter')))
-                   for s in client.raft_configuration().get('Servers') or []]
-        autopilot = client.autopilot_health()
+        try:
+            servers = [dict(node=s.get('Node', ''), id=s.get('ID', ''), address=s.get('Address', ''),
+                            leader=bool(s.get('Leader')), voter=bool(s.get('Voter')))
+                       for s in client.raft_configuration().get('Servers') or []]
+            autopilot = client.autopilot_health()
+        except ConsulHTTPError as exc:
+            if not (tolerate_denied and exc.status == 403):
+                raise
+            denied = ['operator/raft/configuration', 'operator/autopilot/health']
     return dict(
+        denied=denied,
         leader=leader,
         peers=client.peers(),
         servers=servers,
@@ -256,12 +280,13 @@ def main():
             view = wait_until(lambda: snapshot(client), lambda v: not unmet(params, v, 0), params['wait_timeout'],
                               describe=lambda v, waited: '; '.join(unmet(params, v, waited)))
         else:
-            view = snapshot(client)
+            view = snapshot(client, tolerate_denied=True)
     except WaitTimeout as exc:
         # hand back the last view too, so the play log shows the cluster as it stood
         module.fail_json(msg=str(exc), duration=round(time.monotonic() - started, 3), **(exc.last or {}))
     except ConsulError as exc:
-        module.fail_json(msg=str(exc), duration=round(time.monotonic() - started, 3))
+        # status: the HTTP status of an agent that answered with an error (null when it did not answer)
+        module.fail_json(msg=str(exc), status=exc.status, duration=round(time.monotonic() - started, 3))
     module.exit_json(changed=False, duration=round(time.monotonic() - started, 3), **view)
 
 

@@ -81,6 +81,7 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         problems=dict((host, found) for host, found in problems.items() if found),
         warnings=warnings,
         roles=roles,
+        nodes=dict((host, hosts.get(host, {}).get('node') or host) for host in roles),
         server_addrs=server_addrs,
         play_servers=[host for host in play_hosts if roles.get(host) == 'server'],
         play_clients=[host for host in play_hosts if roles.get(host) == 'client'],
@@ -164,6 +165,13 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     bootstrapped = bool(raft_hosts or followers)
 
     problems = []
+    # an agent that answers with an error status runs: taking it for a stopped one could bootstrap a second datacenter
+    for host in batch:
+        agent = probes.get(host, {}).get('agent', {})
+        if agent.get('failed') and agent.get('status'):
+            problems.append('The agent on %s runs but refused the role\'s request (HTTP %s: %s). With ACLs on, the role '
+                            'needs the management token (consul_cluster_acl_management_token, or management.token in '
+                            'consul_cluster_secrets_dir).' % (host, agent['status'], agent.get('msg', '')))
     if len(tie) > 1:
         problems.append(
             'Agents disagree about the leader, with no majority: %s. Each may be a separate cluster formed by '
@@ -200,6 +208,11 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         known = members + [h for h in raft_hosts if h not in stray_set] + [h for h in batch_servers if h not in stray_set]
         join_host = known[0] if known else ''
 
+    # datacenter-wide API calls (ACLs) go through the join host, else (a play without servers) the first
+    # server, which may be outside the play
+    api_host = join_host or (servers[0] if servers else '')
+    api_host_running = 'raft' in probes[api_host].get('agent', {}) if api_host in probes else bool(followers)
+
     holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
     holders += [host for host in servers if host not in batch_set]
 
@@ -222,13 +235,17 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             # the flag stays on until the one-at-a-time restart path takes it off
             flagged=server and not stray and (write_flag or (has_flag and not remove_flag) or bool(agent.get('bootstrap'))),
         )
+    leader_hosts = [h for h in members if (probes[h]['agent'].get('raft') or {}).get('state') == 'Leader']
     return dict(
         bootstrapped=bootstrapped,
         leader=leader,
+        leader_host=leader_hosts[0] if leader_hosts else '',
         raft_hosts=raft_hosts,
         members=members,
         strays=strays,
         join_host=join_host,
+        api_host=api_host,
+        api_host_running=api_host_running,
         key_holder=holders[0] if holders else '',
         problems=problems,
         hosts=plan,

@@ -16,7 +16,8 @@ import pytest
 # the helpers sit next to this file; importable whatever pytest's import mode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from consul_agents import CLUSTER, REPO, acl_spec, consul_binary, leader_of, poll, start_agents, tls_spec  # noqa: E402
+from consul_agents import (  # noqa: E402
+    CLUSTER, REPO, acl_fresh_spec, acl_spec, consul_binary, leader_of, poll, start_agents, tls_spec)
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +46,14 @@ def acl_agent(binary, tmp_path_factory, request, acl_token):
     agents = start_agents(binary, tmp_path_factory.mktemp("acl"), acl_spec(acl_token), request.addfinalizer)
     agent = agents["acl5"]
     poll(lambda: leader_of(agent, token=acl_token), 30, "leadership of the ACL server")
+    return agent
+
+
+@pytest.fixture(scope="session")
+def fresh_acl_agent(binary, tmp_path_factory, request):
+    """A server with ACLs on that no one bootstrapped; status/leader needs no token."""
+    agent = start_agents(binary, tmp_path_factory.mktemp("aclnew"), acl_fresh_spec(), request.addfinalizer)["acl7"]
+    poll(lambda: leader_of(agent), 30, "leadership of the fresh ACL server")
     return agent
 
 

@@ -144,6 +144,12 @@ def acl_spec(master_token):
     return [("acl5", "127.0.0.5", {"bootstrap": True, "config": config})]
 
 
+def acl_fresh_spec():
+    """A one-server datacenter with ACLs on (deny) whose ACL system nobody has bootstrapped yet."""
+    config = {"datacenter": "aclnew", "acl": {"enabled": True, "default_policy": "deny"}}
+    return [("acl7", "127.0.0.7", {"bootstrap": True, "config": config})]
+
+
 def tls_spec(binary, certdir):
     """A one-server datacenter whose HTTP API is HTTPS only, with a CA made by `consul tls`."""
     for args in (["ca", "create"], ["cert", "create", "-server", "-additional-ipaddress", "127.0.0.6"]):

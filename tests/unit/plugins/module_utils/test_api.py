@@ -80,6 +80,22 @@ def test_client_from_params_passes_tls_and_token(consul):
     assert call['kwargs']['follow_redirects'] == 'none'
 
 
+def test_agent_token_goes_to_agent_endpoints_only(consul):
+    consul.serve('members', 'status_leader')
+    client = client_from_params(dict(token='management', agent_token='recovery'), environ={})
+    client.members()
+    client.leader()
+    assert [c['headers'].get('X-Consul-Token') for c in consul.calls] == ['recovery', 'management']
+
+
+def test_json_body_is_sent_with_its_content_type(consul):
+    consul.route('PUT /v1/acl/token', consul.synthetic(200, {'AccessorID': 'a'}))
+    ConsulClient(token='t').put('acl/token', data={'AccessorID': 'a'})
+    call = consul.calls[0]
+    assert call['kwargs']['data'] == '{"AccessorID": "a"}'
+    assert call['headers']['Content-Type'] == 'application/json'
+
+
 def test_http_error_carries_the_request_and_the_reply(consul):
     consul.serve('acl_403_acl_not_found')
     with pytest.raises(ConsulHTTPError) as caught:

@@ -279,3 +279,18 @@ def test_timeout_names_every_unmet_condition(consul, run):
     consul.serve(*LEADER_VIEW).serve('raft_configuration_nonvoters', 'autopilot_health_429')
     result = run(consul_peers_info, min_voters=3, min_failure_tolerance=1, wait_timeout=10)
     assert result['msg'] == '1 of 3 voters after 10s: n1; failure tolerance 0 of 1 after 10s'
+
+
+def test_token_without_operator_read_leaves_raft_parts_empty(consul, run):
+    # the agent recovery token reads the agent's own endpoints; the raft configuration needs operator:read
+    consul.serve(*LEADER_VIEW).route(RAFT, 'acl_403_permission_denied')
+    result = run(consul_peers_info)
+    assert 'failed' not in result
+    assert (result['servers'], result['autopilot'], result['leader']) == ([], None, '127.0.0.1:8300')
+    assert result['denied'] == ['operator/raft/configuration', 'operator/autopilot/health']
+
+
+def test_a_wait_fails_at_once_on_403(consul, run, clock):
+    consul.serve(*LEADER_VIEW).route(RAFT, 'acl_403_permission_denied')
+    result = run(consul_peers_info, min_voters=3)
+    assert result['failed'] is True and result['status'] == 403 and clock.sleeps == []

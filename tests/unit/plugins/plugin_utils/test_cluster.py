@@ -184,6 +184,19 @@ STATE_CASES = {
     'new_datacenter_with_every_server_in_the_first_batch': (
         dict(n1=DOWN, n2=DOWN, n3=DOWN), SERVERS3, SERVERS3, SERVERS3 + ['c4'], False,
         dict(bootstrapped=False, problems=[], write_flag=['n1'])),
+    'agent_refusing_the_role_token_is_not_a_stopped_agent': (
+        dict(running(), n2=(RAFT, 'down', dict(status=403, msg='GET .../v1/agent/self failed: 403 ACL not found'))),
+        SERVERS3, None, None, False,
+        dict(bootstrapped=True, problem='The agent on n2 runs but refused the role\'s request (HTTP 403')),
+    'leader_and_api_host_of_a_running_datacenter': (
+        running(), SERVERS3, None, None, False,
+        dict(leader_host='n1', api_host='n1', api_host_running=True)),
+    'api_host_of_a_clients_only_play_is_a_server_outside_it': (
+        dict(c4=([], 'client', {})), SERVERS3, ['c4'], ['c4'], False,
+        dict(leader_host='', join_host='', api_host='n1', api_host_running=True)),
+    'api_host_of_a_stopped_datacenter_is_not_running': (
+        dict(n1=STOPPED, n2=STOPPED, n3=STOPPED), SERVERS3, None, None, False,
+        dict(api_host='n1', api_host_running=False)),
     'existing_datacenter_in_serial_batches': (
         dict(n1=(RAFT, 'leader', {})), SERVERS3, ['n1'], SERVERS3, False,
         dict(bootstrapped=True, problems=[], write_flag=[])),

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The agent configuration the consul_cluster role writes, rendered for the Consul version in use.
+
+Standard library only. Key names follow HashiCorp's agent configuration reference: Consul 1.12 moved
+ca_file, cert_file, key_file and verify_* under tls { defaults / internal_rpc / https } (the old names still
+work there, with warnings); 1.11 renamed acl.tokens.master to initial_management.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import hmac
+import re
+import uuid
+
+
+def version_tuple(version):
+    """'1.12.3' or 'v1.8.7+ent' -> (1, 12, 3); unparsable parts count as 0."""
+    numbers = re.findall(r'\d+', str(version).split('+', maxsplit=1)[0].split('-', maxsplit=1)[0])
+    return tuple(int(n) for n in (numbers + ['0', '0', '0'])[:3])
+
+
+def merge(base, extra):
+    """base with extra merged in recursively (extra wins), as Ansible's combine(recursive=true)."""
+    out = dict(base)
+    for key, value in (extra or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def tls_config(version, tls):
+    """TLS keys: servers verify incoming RPC, everyone verifies outgoing RPC and the server's hostname.
+
+    The HTTPS API does not ask clients for a certificate: the role's own calls present the CA and a token.
+    """
+    if version_tuple(version) >= (1, 12, 0):
+        return dict(tls=dict(
+            defaults=dict(ca_file=tls['ca_file'], cert_file=tls['cert_file'], key_file=tls['key_file'],
+                          verify_incoming=False, verify_outgoing=True),
+            internal_rpc=dict(verify_incoming=True, verify_server_hostname=True),
+            https=dict(verify_incoming=False),
+        ))
+    return dict(ca_file=tls['ca_file'], cert_file=tls['cert_file'], key_file=tls['key_file'],
+                verify_incoming=False, verify_incoming_rpc=True, verify_incoming_https=False,
+                verify_outgoing=True, verify_server_hostname=True)
+
+
+def acl_config(version, acl, server):
+    tokens = dict(agent=acl['agent_token'])
+    if acl.get('recovery_token'):
+        # lets the role call the agent's own endpoints while no server can validate tokens
+        tokens['agent_recovery' if version_tuple(version) >= (1, 11, 0) else 'agent_master'] = acl['recovery_token']
+    if server and acl.get('management_token'):
+        # a management token the user chose: created by the leader from the configuration
+        tokens['initial_management' if version_tuple(version) >= (1, 11, 0) else 'master'] = acl['management_token']
+    return dict(acl=dict(enabled=True, default_policy=acl.get('default_policy', 'deny'),
+                         down_policy=acl.get('down_policy', 'extend-cache'), tokens=tokens))
+
+
+def agent_config(settings):
+    """The whole agent configuration (consul.json) as a dict.
+
+    settings: version, datacenter, domain, node_name, server, data_dir, bind_addr, client_addr, http_port,
+    https_port, log_level, raft_multiplier, retry_join (clients), tls (None or {ca_file, cert_file, key_file}),
+    acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), extra (merged last).
+    Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers get none: the
+    play joins them, and a restarted server finds its peers in its raft and serf state.
+    """
+    version = settings.get('version', '')
+    server = bool(settings['server'])
+    tls = settings.get('tls')
+    config = dict(
+        datacenter=settings['datacenter'],
+        domain=settings.get('domain') or 'consul',
+        node_name=settings['node_name'],
+        server=server,
+        data_dir=settings['data_dir'],
+        bind_addr=settings['bind_addr'],
+        client_addr=settings['client_addr'],
+        # with TLS the plain HTTP listener is closed: the API is HTTPS only
+        ports=dict(http=-1, https=settings['https_port']) if tls else dict(http=settings['http_port']),
+        log_level=settings.get('log_level') or 'INFO',
+        performance=dict(raft_multiplier=settings.get('raft_multiplier') or 1),
+    )
+    if not server:
+        config['retry_join'] = list(settings.get('retry_join') or [])
+    if tls:
+        config.update(tls_config(version, tls))
+    if settings.get('acl'):
+        config.update(acl_config(version, settings['acl'], server))
+    return merge(config, settings.get('extra'))
+
+
+def _derived_uuid(seed, label):
+    digest = hmac.new(seed.encode('utf-8'), label.encode('utf-8'), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def agent_tokens(seed, nodes, kind='agent'):
+    """Each agent's token, derived from one secret seed.
+
+    kind 'agent': [{node, accessor_id, secret_id}], the ACL token the agent uses (made through the API);
+    kind 'recovery': [{node, secret_id}], the agent recovery token (only in the agent's configuration).
+    Derived, so every run finds the same tokens (nothing per node to store) and an agent's configuration
+    carries its secrets before the agent first starts.
+    """
+    if not seed or len(seed) < 32:
+        raise ValueError('the agent token seed must be at least 32 characters')
+    if kind == 'recovery':
+        return [dict(node=node, secret_id=_derived_uuid(seed, 'recovery:' + node)) for node in nodes]
+    return [dict(node=node, accessor_id=_derived_uuid(seed, 'accessor:' + node),
+                 secret_id=_derived_uuid(seed, 'secret:' + node)) for node in nodes]

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""consul_acl_bootstrap's main() against replies in the shapes Consul 1.8.7 gives (tests/integration has the real agent)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.quorum.consul.plugins.modules import consul_acl_bootstrap
+
+BOOTSTRAP = 'PUT /v1/acl/bootstrap'
+SELF = 'GET /v1/acl/token/self'
+SECRET = '6e3d8b0a-1f1c-4f0e-9d2a-0c5b7a9e2f11'
+HELD = '3f1c2a0e-7d5b-4c55-9a51-bd2e6f0c9d17'
+MANAGEMENT = {'AccessorID': 'b0c6d7e2-4a3f-4f5e-8d9c-1a2b3c4d5e6f', 'SecretID': SECRET,
+              'Description': 'Bootstrap Token (Global Management)',
+              'Policies': [{'ID': '00000000-0000-0000-0000-000000000001', 'Name': 'global-management'}],
+              'Local': False, 'CreateIndex': 12, 'ModifyIndex': 12}
+
+
+@pytest.fixture
+def done(consul):
+    return consul.synthetic(403, 'ACL bootstrap no longer allowed (reset index: 14)')
+
+
+def test_bootstraps_and_returns_the_secret_once(consul, run):
+    consul.route(BOOTSTRAP, consul.synthetic(200, MANAGEMENT))
+    result = run(consul_acl_bootstrap)
+    assert (result['changed'], result['bootstrapped_now'], result['secret_id']) == (True, True, SECRET)
+    assert result['accessor_id'] == MANAGEMENT['AccessorID'] and result['reset_index'] is None
+    # the bootstrap request never carries a token
+    assert 'X-Consul-Token' not in consul.calls[-1]['headers']
+
+
+def test_already_bootstrapped_is_no_change_with_the_reset_index(consul, run, done):
+    consul.route(BOOTSTRAP, done)
+    result = run(consul_acl_bootstrap)
+    assert 'failed' not in result
+    assert (result['changed'], result['reset_index'], result['secret_id'], result['token_valid']) == (False, 14, '', None)
+
+
+def test_a_valid_management_token_is_checked_not_bootstrapped(consul, run):
+    consul.route(SELF, consul.synthetic(200, dict(MANAGEMENT, SecretID=HELD)))
+    result = run(consul_acl_bootstrap, token=HELD)
+    assert (result['changed'], result['token_valid']) == (False, True)
+    assert consul.count(BOOTSTRAP) == 0
+    assert HELD not in str(result)
+
+
+def test_a_bad_token_is_invalid_not_an_error(consul, run, done):
+    consul.route(SELF, consul.synthetic(403, 'ACL not found')).route(BOOTSTRAP, done)
+    result = run(consul_acl_bootstrap, token=HELD)
+    assert 'failed' not in result
+    assert (result['changed'], result['token_valid'], result['reset_index']) == (False, False, 14)
+
+
+def test_a_token_without_the_management_policy_is_invalid(consul, run, done):
+    reader = dict(MANAGEMENT, Policies=[{'ID': 'aaaaaaaa-0000-0000-0000-000000000009', 'Name': 'read-only'}])
+    consul.route(SELF, consul.synthetic(200, reader)).route(BOOTSTRAP, done)
+    result = run(consul_acl_bootstrap, token=HELD)
+    assert (result['changed'], result['token_valid']) == (False, False)
+
+
+def test_waits_for_a_leader_inside_the_call(consul, run, clock):
+    consul.route(BOOTSTRAP, 'no_cluster_leader_500', 'no_cluster_leader_500', consul.synthetic(200, MANAGEMENT))
+    result = run(consul_acl_bootstrap)
+    assert result['changed'] is True and consul.count(BOOTSTRAP) == 3 and len(clock.sleeps) == 2
+
+
+def test_gives_up_after_wait_timeout(consul, run, clock):
+    consul.route(BOOTSTRAP, 'no_cluster_leader_500')
+    result = run(consul_acl_bootstrap, wait_timeout=5)
+    assert result['failed'] is True and 'No cluster leader' in result['msg']
+
+
+def test_check_mode_bootstraps_nothing(consul, run):
+    result = run(consul_acl_bootstrap, check_mode=True)
+    assert (result['changed'], result['secret_id']) == (True, '')
+    assert consul.calls == []
+
+
+def test_other_errors_fail_with_the_status(consul, run):
+    consul.route(BOOTSTRAP, consul.synthetic(403, 'Permission denied'))
+    result = run(consul_acl_bootstrap)
+    assert result['failed'] is True and result['status'] == 403 and 'Permission denied' in result['msg']

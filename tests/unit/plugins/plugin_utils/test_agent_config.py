@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Golden tests of the agent configuration the role writes, per Consul version (no binary needed).
+
+Each case's expected consul.json is tests/unit/fixtures/golden/<case>.json. After a deliberate change,
+rewrite them with QUORUM_UPDATE_GOLDEN=1 and review the diff.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.quorum.consul.plugins.plugin_utils import _agent_config
+
+GOLDEN = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'golden')
+TLS = dict(ca_file='/etc/consul.d/tls/consul-agent-ca.pem', cert_file='/etc/consul.d/tls/agent.pem',
+           key_file='/etc/consul.d/tls/agent-key.pem')
+ACL = dict(default_policy='deny', down_policy='extend-cache', agent_token='agent-secret', recovery_token='recovery-secret')
+
+
+def settings(server=True, version='1.8.7', **changes):
+    base = dict(version=version, datacenter='dc1', domain='consul', node_name='server1' if server else 'client1',
+                server=server, data_dir='/opt/consul', bind_addr='10.0.0.11' if server else '10.0.0.21',
+                client_addr='127.0.0.1', http_port=8500, https_port=8501, log_level='INFO', raft_multiplier=1,
+                retry_join=['10.0.0.11', '10.0.0.12', '10.0.0.13'], tls=None, acl=None, extra={})
+    base.update(changes)
+    return base
+
+
+CASES = {
+    'server_1.8.7_plain': settings(),
+    'client_1.8.7_plain': settings(server=False),
+    'server_1.8.7_tls_acl': settings(tls=TLS, acl=ACL),
+    'client_1.8.7_tls_acl': settings(server=False, tls=TLS, acl=ACL),
+    'server_1.12.0_tls_acl': settings(version='1.12.0', tls=TLS, acl=ACL),
+    'client_1.17.1_tls': settings(server=False, version='1.17.1', tls=TLS),
+    'server_1.8.7_management_token': settings(acl=dict(ACL, management_token='mgmt-secret')),
+    'server_1.11.0_management_token': settings(version='1.11.0', acl=dict(ACL, management_token='mgmt-secret')),
+    'client_1.8.7_management_token_stays_on_servers': settings(server=False, acl=dict(ACL, management_token='mgmt-secret')),
+    'server_1.8.7_extra_config_merged_last': settings(tls=TLS, extra=dict(ui=True, ports=dict(dns=-1),
+                                                                          verify_incoming_https=True)),
+}
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_rendered_configuration_matches_golden(case):
+    rendered = _agent_config.agent_config(CASES[case])
+    path = os.path.join(GOLDEN, case + '.json')
+    if os.environ.get('QUORUM_UPDATE_GOLDEN'):
+        with open(path, 'w') as handle:
+            json.dump(rendered, handle, indent=2, sort_keys=True)
+            handle.write('\n')
+    with open(path) as handle:
+        assert rendered == json.load(handle)
+
+
+@pytest.mark.parametrize('version, expected', [
+    ('1.8.7', (1, 8, 7)), ('1.12.0', (1, 12, 0)), ('v1.14.2+ent', (1, 14, 2)), ('1.13', (1, 13, 0)),
+    ('1.11.0-beta1', (1, 11, 0)), ('', (0, 0, 0)),
+])
+def test_version_tuple(version, expected):
+    assert _agent_config.version_tuple(version) == expected
+
+
+def test_tls_stanza_from_1_12_and_top_level_keys_before():
+    old = _agent_config.agent_config(settings(version='1.11.9', tls=TLS))
+    new = _agent_config.agent_config(settings(version='1.12.0', tls=TLS))
+    assert 'tls' not in old and old['verify_server_hostname'] is True and old['verify_incoming_rpc'] is True
+    assert 'verify_server_hostname' not in new and new['tls']['internal_rpc']['verify_server_hostname'] is True
+    assert old['ports'] == new['ports'] == dict(http=-1, https=8501)
+
+
+def test_agent_tokens_are_stable_distinct_uuids():
+    seed = 'a' * 64
+    first = _agent_config.agent_tokens(seed, ['n1', 'n2'])
+    assert first == _agent_config.agent_tokens(seed, ['n1', 'n2'])
+    ids = [t['accessor_id'] for t in first] + [t['secret_id'] for t in first]
+    assert len(set(ids)) == 4 and all(len(i) == 36 and i[14] == '4' for i in ids)
+    assert _agent_config.agent_tokens('b' * 64, ['n1'])[0]['secret_id'] != first[0]['secret_id']
+    recovery = _agent_config.agent_tokens(seed, ['n1'], kind='recovery')
+    assert list(recovery[0]) == ['node', 'secret_id'] and recovery[0]['secret_id'] not in ids
+    with pytest.raises(ValueError):
+        _agent_config.agent_tokens('short', ['n1'])
