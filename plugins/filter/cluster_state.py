@@ -106,6 +106,12 @@ _value:
     join_host:
       description: The server that joins the others - Node A on a new datacenter, else a member of it.
       type: str
+    api_host:
+      description: The host whose agent takes the datacenter-wide calls (ACLs) - the join host, else the first server.
+      type: str
+    api_host_ready:
+      description: Whether that agent answers and sees a leader.
+      type: bool
     key_holder:
       description: A host that has the gossip key already (probed, else a server outside the batch), or empty.
       type: str

@@ -150,14 +150,19 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
 
-    strays, members = [], []
+    running_raft = [host for host in raft_hosts if 'raft' in probes[host].get('agent', {})]
+    strays, members, unsure = [], [], []
     for host in batch_servers:
         agent = probes.get(host, {}).get('agent', {})
         seen = agent.get('leader') or ''
         alone = len(agent.get('servers') or []) == 1 and any(other != host for other in raft_hosts)
         if len(tie) > 1:
             continue  # nobody is declared a stray (and wiped) when the datacenter itself is in doubt
-        if seen and (seen != leader or alone):
+        if seen and alone and seen == leader and not any(other != host for other in running_raft):
+            # the leader most agents follow, alone, while the other servers with raft state are stopped: which
+            # one holds the datacenter cannot be told from here, and a wrong guess wipes it
+            unsure.append(host)
+        elif seen and (seen != leader or alone):
             strays.append(host)
         elif seen:
             members.append(host)
@@ -172,6 +177,12 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             problems.append('The agent on %s runs but refused the role\'s request (HTTP %s: %s). With ACLs on, the role '
                             'needs the management token (consul_cluster_acl_management_token, or management.token in '
                             'consul_cluster_secrets_dir).' % (host, agent['status'], agent.get('msg', '')))
+    if unsure:
+        problems.append(
+            'Server(s) %s lead a raft configuration of their own while servers %s have raft state but are stopped: '
+            'this run cannot tell which of them holds the datacenter, and recovering the wrong one would delete its '
+            'data. Start those servers and re-run, or, if they never held data, stop them and delete their raft '
+            'folder first.' % (', '.join(unsure), ', '.join(h for h in raft_hosts if h not in unsure)))
     if len(tie) > 1:
         problems.append(
             'Agents disagree about the leader, with no majority: %s. Each may be a separate cluster formed by '
@@ -211,7 +222,9 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     # datacenter-wide API calls (ACLs) go through the join host, else (a play without servers) the first
     # server, which may be outside the play
     api_host = join_host or (servers[0] if servers else '')
-    api_host_running = 'raft' in probes[api_host].get('agent', {}) if api_host in probes else bool(followers)
+    # ready: its agent answers and sees a leader (a server outside the play is taken to be ready when agents
+    # of the play see a leader)
+    api_host_ready = bool(probes[api_host].get('agent', {}).get('leader')) if api_host in probes else bool(followers)
 
     holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
     holders += [host for host in servers if host not in batch_set]
@@ -245,7 +258,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         strays=strays,
         join_host=join_host,
         api_host=api_host,
-        api_host_running=api_host_running,
+        api_host_ready=api_host_ready,
         key_holder=holders[0] if holders else '',
         problems=problems,
         hosts=plan,

@@ -170,6 +170,13 @@ STATE_CASES = {
         dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300')),
              n5=(RAFT, 'follower', dict(leader='127.0.0.4:8300'))), SERVERS3 + ['n4', 'n5'], None, None, False,
         dict(leader=L1, strays=['n4', 'n5'], members=SERVERS3, problem='n4, n5 lead or follow')),
+    'leader_alone_while_the_other_servers_with_raft_state_are_stopped_is_unsure_not_a_stray': (
+        dict(n1=(RAFT, 'leader', dict(alone=True, bootstrap=False)), n2=STOPPED, n3=STOPPED, c4=([], 'client', {})),
+        SERVERS3, None, None, True,
+        dict(strays=[], members=[], remove_flag=[], problem='cannot tell which of them holds the datacenter')),
+    'api_host_that_runs_without_a_leader_is_not_ready': (
+        dict(n1=(RAFT, 'follower', dict(leader='', last_log_index=7)), n2=STOPPED, n3=STOPPED), SERVERS3, None, None,
+        False, dict(bootstrapped=True, api_host='n1', api_host_ready=False)),
     'tie_between_two_leaders_is_refused': (
         dict(n1=(RAFT, 'leader', {}), n2=(RAFT, 'follower', {}),
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300'))),
@@ -190,13 +197,13 @@ STATE_CASES = {
         dict(bootstrapped=True, problem='The agent on n2 runs but refused the role\'s request (HTTP 403')),
     'leader_and_api_host_of_a_running_datacenter': (
         running(), SERVERS3, None, None, False,
-        dict(leader_host='n1', api_host='n1', api_host_running=True)),
+        dict(leader_host='n1', api_host='n1', api_host_ready=True)),
     'api_host_of_a_clients_only_play_is_a_server_outside_it': (
         dict(c4=([], 'client', {})), SERVERS3, ['c4'], ['c4'], False,
-        dict(leader_host='', join_host='', api_host='n1', api_host_running=True)),
+        dict(leader_host='', join_host='', api_host='n1', api_host_ready=True)),
     'api_host_of_a_stopped_datacenter_is_not_running': (
         dict(n1=STOPPED, n2=STOPPED, n3=STOPPED), SERVERS3, None, None, False,
-        dict(api_host='n1', api_host_running=False)),
+        dict(api_host='n1', api_host_ready=False)),
     'existing_datacenter_in_serial_batches': (
         dict(n1=(RAFT, 'leader', {})), SERVERS3, ['n1'], SERVERS3, False,
         dict(bootstrapped=True, problems=[], write_flag=[])),
