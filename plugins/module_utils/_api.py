@@ -167,19 +167,19 @@ class ConsulClient(object):
         netloc_host = '[%s]' % host if ':' in host else host
         self.base_url = '%s://%s:%s' % (scheme, netloc_host, port)
 
-    def request(self, method, path, query=None, timeout=None, accept_status=(), data=None):
+    def request(self, method, path, query=None, timeout=None, accept_status=(), data=None, anonymous=False):
         """Send one request to /v1/<path>; return the decoded JSON body (None when empty).
 
         accept_status lists error statuses whose body is an answer, not a failure
         (autopilot health says "unhealthy" with 429 and a full JSON body).
-        data, when given, is sent as a JSON body.
+        data, when given, is sent as a JSON body; anonymous sends no token at all.
         """
         url = '%s/v1/%s' % (self.base_url, path)
         if query:
             url = '%s?%s' % (url, urlencode(query))
         headers = {'Accept': 'application/json'}
         token = self.agent_token if self.agent_token and path.startswith('agent/') else self.token
-        if token:
+        if token and not anonymous:
             headers['X-Consul-Token'] = token
         if data is not None:
             headers['Content-Type'] = 'application/json'
@@ -272,8 +272,11 @@ class ConsulClient(object):
                             'operator/autopilot/health')
 
     def acl_bootstrap(self):
-        """PUT /v1/acl/bootstrap: the new management token; 403 "ACL bootstrap no longer allowed" once done."""
-        return self._expect(self.put('acl/bootstrap'), dict, 'acl/bootstrap')
+        """PUT /v1/acl/bootstrap: the new management token; 403 "ACL bootstrap no longer allowed" once done.
+
+        Sent without a token: a token the ACL system does not know would be refused before the bootstrap is tried.
+        """
+        return self._expect(self.put('acl/bootstrap', anonymous=True), dict, 'acl/bootstrap')
 
     def token_self(self):
         """The token this client sends, as the ACL system knows it (403 "ACL not found" when it is unknown)."""

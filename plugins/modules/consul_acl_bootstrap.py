@@ -102,7 +102,6 @@ duration:
   type: float
 """
 
-import copy
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -142,9 +141,8 @@ def bootstrap(client, check_mode):
         # without a valid token nothing tells, without trying, whether bootstrapping is still allowed
         result.update(bootstrapped_now=True, token_valid=False if client.token else None)
         return result
-    anonymous = client_without_token(client)
     try:
-        token = anonymous.acl_bootstrap()
+        token = client.acl_bootstrap()
     except ConsulHTTPError as exc:
         index = bootstrap_reset_index(exc)
         if index is None:
@@ -153,12 +151,6 @@ def bootstrap(client, check_mode):
         return result
     result.update(bootstrapped_now=True, accessor_id=token.get('AccessorID', ''), secret_id=token.get('SecretID', ''))
     return result
-
-
-def client_without_token(client):
-    anonymous = copy.copy(client)
-    anonymous.token = None
-    return anonymous
 
 
 def main():

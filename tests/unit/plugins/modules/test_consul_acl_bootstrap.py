@@ -57,6 +57,8 @@ def test_a_bad_token_is_invalid_not_an_error(consul, run, done):
     result = run(consul_acl_bootstrap, token=HELD)
     assert 'failed' not in result
     assert (result['changed'], result['token_valid'], result['reset_index']) == (False, False, 14)
+    # the unknown token goes to token/self only, never with the bootstrap request
+    assert [('X-Consul-Token' in c['headers']) for c in consul.calls] == [True, False]
 
 
 def test_a_token_without_the_management_policy_is_invalid(consul, run, done):
