@@ -23,7 +23,8 @@ options:
   _input:
     description:
       - "Per host of the play: C(node), C(addr) (the bind address), C(addresses) (every address of the host),
-        C(install_method), C(binary_src), C(binary_path)."
+        C(install_method), C(binary_src), C(binary_path), C(package_repo) (whether the role sets up an apt
+        repository), C(pkg_mgr) (the host's package manager)."
     type: dict
     required: true
   servers:

@@ -35,9 +35,9 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
               servers_group='consul_servers', clients_group='consul_clients'):
     """Check the inventory and variables before any change.
 
-    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_path}} for every host of the
-    play and every server and client outside it; addresses is None for a host whose own addresses were
-    not gathered (outside the play), install_method and binary_* matter only for hosts of the play.
+    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_path, package_repo, pkg_mgr}} for
+    every host of the play and every server and client outside it; addresses is None for a host whose own
+    addresses were not gathered (outside the play), the install settings matter only for hosts of the play.
     Returns problems ({host: [message]}: each message names a host and the variable to change; problems of
     the whole inventory are reported once, on the first host of the play), warnings, roles (see
     split_roles), server_addrs (in group order), servers and clients of the play.
@@ -106,6 +106,10 @@ def host_problems(host, record, roles, servers_group='consul_servers', clients_g
         found.append('host %s: consul_cluster_install_method is copy but consul_cluster_binary_src is empty' % host)
     if method == 'archive' and (record.get('binary_path') or '').rsplit('/', 1)[-1] != 'consul':
         found.append('host %s: consul_cluster_binary_path must end in /consul for install method archive' % host)
+    if method == 'package' and record.get('package_repo') and record.get('pkg_mgr') != 'apt':
+        found.append('host %s: consul_cluster_package_repo sets up an apt repository, but the package manager here is '
+                     '%s; set consul_cluster_package_repo: false and configure the repository yourself'
+                     % (host, record.get('pkg_mgr') or 'unknown'))
     return found
 
 

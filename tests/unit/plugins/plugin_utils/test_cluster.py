@@ -401,6 +401,12 @@ PREFLIGHT_CASES = {
         dict(n3=host('n3', '10.0.0.3', install_method='archive', binary_path='/usr/local/bin/consul-1.8')), SERVERS3,
         ['c4'], None, 'n1', False,
         dict(n3=['host n3: consul_cluster_binary_path must end in /consul for install method archive'])),
+    'package_repo_on_a_host_without_apt': (
+        dict(c4=host('c4', '10.0.0.4', install_method='package', package_repo=True, pkg_mgr='dnf')), SERVERS3, ['c4'],
+        None, 'n1', False,
+        dict(c4=['host c4: consul_cluster_package_repo sets up an apt repository, but the package manager here is dnf'])),
+    'package_repo_with_apt': (dict(c4=host('c4', '10.0.0.4', install_method='package', package_repo=True, pkg_mgr='apt')),
+                              SERVERS3, ['c4'], None, 'n1', False, {}),
     'global_problems_once_host_problems_on_their_host': (
         dict(n3=dict(host('n3', '10.0.0.99'), node='n2', addresses=['10.0.0.3'])), SERVERS3, ['c4'], None, 'n1', False,
         dict(n1=["hosts n2, n3 share the node name 'n2'"], n3=['host n3: consul_cluster_bind_addr 10.0.0.99'])),
