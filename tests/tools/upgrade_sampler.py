@@ -96,14 +96,16 @@ def check(args):
     for server, found in sorted(windows.items()):
         if len(found) != 1:
             problems.append('%s restarted %d times, not once' % (server, len(found)))
-    order = sorted((found[0][0], found[0][1], server) for server, found in windows.items() if found)
-    if order and not all_healthy(0, order[0][0]):
+    order = sorted((dict(stopped=found[0][0], started=found[0][1], server=server)
+                    for server, found in windows.items() if found), key=lambda restart: restart['stopped'])
+    if order and not all_healthy(0, order[0]['stopped']):
         problems.append('no sample with every server healthy before the first restart')
-    for (_, started, server), (stopped, _, following) in zip(order, order[1:]):
-        if stopped < started:
-            problems.append('%s stopped before %s had started again' % (following, server))
-        elif not all_healthy(started, stopped):
-            problems.append('%s stopped before the sampler saw %s and the others healthy again' % (following, server))
+    for done, following in zip(order, order[1:]):
+        if following['stopped'] < done['started']:
+            problems.append('%s stopped before %s had started again' % (following['server'], done['server']))
+        elif not all_healthy(done['started'], following['stopped']):
+            problems.append('%s stopped before the sampler saw %s and the others healthy again'
+                            % (following['server'], done['server']))
 
     alive_voters = [sum(1 for srv in s['servers'] if srv['alive'] and srv['voter']) for s in answered]
     if not answered:
@@ -111,11 +113,11 @@ def check(args):
     elif min(alive_voters) < quorum:
         problems.append('a sample shows %d alive voters, fewer than a quorum of %d' % (min(alive_voters), quorum))
 
-    leader_before = [srv['name'] for s in answered if order and s['time'] < order[0][0] for srv in s['servers']
+    leader_before = [srv['name'] for s in answered if order and s['time'] < order[0]['stopped'] for srv in s['servers']
                      if srv['leader']][-1:]
-    if order and leader_before != [order[-1][2]]:
+    if order and leader_before != [order[-1]['server']]:
         problems.append('the leader before the upgrade (%s) did not restart last (%s)'
-                        % (', '.join(leader_before) or 'none seen', order[-1][2]))
+                        % (', '.join(leader_before) or 'none seen', order[-1]['server']))
 
     gaps, last = [0.0], None
     for s in samples:
@@ -125,10 +127,10 @@ def check(args):
             last = s['time']
     summary = dict(
         servers=servers,
-        restart_order=[server for _, _, server in order],
+        restart_order=[restart['server'] for restart in order],
         # from a server's stop until the sampler saw every server healthy again
-        seconds_out=[round(healthy_times(started, float('inf'))[0] - stopped, 1)
-                     if healthy_times(started, float('inf')) else None for stopped, started, _ in order],
+        seconds_out=[round(healthy_times(restart['started'], float('inf'))[0] - restart['stopped'], 1)
+                     if healthy_times(restart['started'], float('inf')) else None for restart in order],
         samples=len(samples),
         answered=len(answered),
         min_alive_voters=min(alive_voters) if alive_voters else 0,
