@@ -433,3 +433,24 @@ def test_preflight_addresses_roles_and_warning():
     assert decision['warnings'] == ["WARNING: 2 servers in group 'consul_servers' tolerate 0 failed server(s), no more "
                                     "than 1 would; use an odd number (3 or 5)."]
     assert _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1')['warnings'] == []
+
+
+def test_recorded_agents_of_a_datacenter_without_the_roles_files_are_refused_unless_adopted(recorded):
+    """The recorded agents (plaintext gossip, no consul.json) through the takeover decision."""
+    from ansible_collections.quorum.consul.plugins.plugin_utils import _adopt
+    views = dict(n1=recorded['leader'], n2=recorded['follower'], c4=recorded['client'])
+    probes = dict((host, dict(files=['raft.db'] if host != 'c4' else [], agent=view,
+                              unit=dict(path='/etc/systemd/system/consul.service', user='', active=True, dropins=[]),
+                              owners={}, config=[]))
+                  for host, view in views.items())
+    nodes = dict((host, view['node']) for host, view in views.items())
+    data_dirs = set(view['data_dir'] for view in views.values())
+    assert len(data_dirs) == 3  # one per recorded agent: each host is checked against its own
+
+    def decide(host_dir, adopt):
+        return _adopt.adoption(dict((h, p) for h, p in probes.items() if views[h]['data_dir'] == host_dir), nodes,
+                               ['server'], 'consul', host_dir, 'dc1', adopt=adopt)
+    for host_dir in data_dirs:
+        assert 'consul_cluster_adopt=true' in decide(host_dir, False)['problems'][0]
+        adopted = decide(host_dir, True)
+        assert adopted['problems'] == [] and adopted['gossip'] == list(_adopt.GOSSIP_STAGES)
