@@ -158,7 +158,9 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
         files, agent = probe.get('files') or (), probe.get('agent') or {}
         unit = probe.get('unit') or {}
         running = _running(agent)
-        theirs = CONFIG_FILE not in files and (running or 'raft.db' in files)
+        # the role's consul.json, and an agent run by the role's unit as its user (a hand-made consul.json is not)
+        ours = CONFIG_FILE in files and (not running or (unit.get('user') or 'root') == user)
+        theirs = not ours and (running or 'raft.db' in files)
         findings, move = [], []
         for summary in probe.get('config') or ():
             path, keys, values = summary['path'], summary.get('keys') or [], summary.get('values') or {}
@@ -174,6 +176,13 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
                 findings.append('%s sets %s, which the role also sets (%s)' % (path, ', '.join(clash), _wins(path)))
             if flags or clash:
                 move.append(path)
+                # what the file also sets would be lost with it: a security setting (acl, tls) most of all
+                dropped = sorted(set(keys).difference(owned))
+                if dropped:
+                    problems.append('host %s: %s also sets %s, which the role does not manage: moving the file aside '
+                                    'would drop that. Carry it over in consul_cluster_extra_config (or move it to a '
+                                    'file of its own that sets nothing the role sets), then re-run.'
+                                    % (host, path, ', '.join(dropped)))
             # a takeover that changed these would lose the agent's data or identity: refused even when adopting
             for key, wanted in (('data_dir', data_dir), ('datacenter', datacenter), ('node_name', nodes.get(host))):
                 if key in values and not running and theirs and not (

@@ -85,7 +85,8 @@ def agent(node, encrypted=False, verify_incoming=True, verify_outgoing=True, dat
 
 def hand_made(host, server=True, flag=False, node=None, **agent_changes):
     """A host of a datacenter bootstrapped by hand: root unit, HCL, root-owned data, plaintext gossip."""
-    text = GUIDE_HCL.replace('bootstrap = true', 'bootstrap = %s' % str(flag).lower())
+    # the guide's file, without what the role does not manage (the acl block and the service)
+    text = GUIDE_HCL.replace('bootstrap = true', 'bootstrap = %s' % str(flag).lower()).split('acl {')[0]
     if not server:
         text = text.replace('server = true', 'server = false')
     return dict(
@@ -239,3 +240,25 @@ def test_a_file_read_after_consul_json_says_it_wins():
     probe['config'] = [_adopt.config_summary('log_level = "debug"\n', '/etc/consul.d/zz-debug.hcl')]
     result = decide(hand_datacenter(s2=probe))
     assert 'zz-debug.hcl is read after consul.json and wins' in result['problems'][0]
+
+
+def test_moving_a_file_aside_that_also_sets_what_the_role_does_not_manage_is_refused():
+    probe = hand_made('s2')
+    probe['config'] = [_adopt.config_summary(GUIDE_HCL, '/etc/consul.d/consul.hcl')]
+    result = decide(hand_datacenter(s2=probe), adopt=True)
+    assert result['problems'] == [
+        'host s2: /etc/consul.d/consul.hcl also sets acl, service, which the role does not manage: moving the file '
+        'aside would drop that. Carry it over in consul_cluster_extra_config (or move it to a file of its own that '
+        'sets nothing the role sets), then re-run.']
+    # carried over in consul_cluster_extra_config, the keys are the role's: nothing is dropped
+    carried = _adopt.adoption(hand_datacenter(s2=probe), NODES, ROLE_KEYS + ['acl', 'service'], 'consul', '/opt/consul',
+                              'dc1', adopt=True)
+    assert carried['problems'] == []
+
+
+def test_a_hand_made_consul_json_run_as_root_is_not_taken_for_the_roles():
+    probe = hand_made('s2')
+    probe['files'] = ['consul.json', 'raft.db']
+    assert 's2' in decide(hand_datacenter(s2=probe))['foreign']
+    probe['unit']['user'] = 'consul'
+    assert 's2' not in decide(hand_datacenter(s2=probe))['foreign']
