@@ -240,6 +240,16 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
             warnings.append('host %s: moving aside %s' % (host, ', '.join(
                 '%s (kept as %s)' % (move['path'], move['backup']) for move in hosts[host]['move_aside'])))
     gossip = list(GOSSIP_STAGES[min(min(stages) if stages else 3, 2):])
+    if len(gossip) > 1:
+        # an agent that misses a stage is cut off by the last one (incoming gossip must be encrypted)
+        alive = set(member['name'] for probe in probes.values() if _running(probe.get('agent') or {})
+                    for member in probe['agent'].get('members') or () if member.get('status') == 'alive')
+        outside = sorted(alive.difference(nodes.get(host, host) for host in probes))
+        if outside:
+            problems.append('Gossip moves to encryption in stages that every agent must take, but %s %s alive in the '
+                            'datacenter and not in this play (not in the inventory, or left out by --limit or serial). '
+                            'Add them to the inventory and run against every host.'
+                            % (', '.join(outside), 'is' if len(outside) == 1 else 'are'))
     for host, plan in hosts.items():
         # an agent that still runs an earlier stage than its file says restarts even when the file does not change
         plan['behind'] = bool(plan['stage'] < 3 and plan['stage'] < len(GOSSIP_STAGES) - len(gossip) + 1)

@@ -262,3 +262,20 @@ def test_a_hand_made_consul_json_run_as_root_is_not_taken_for_the_roles():
     assert 's2' in decide(hand_datacenter(s2=probe))['foreign']
     probe['unit']['user'] = 'consul'
     assert 's2' not in decide(hand_datacenter(s2=probe))['foreign']
+
+
+def test_gossip_encryption_is_refused_while_an_alive_agent_is_outside_the_play():
+    probes = hand_datacenter()
+    probes['s1']['agent']['members'] = [dict(name=name, status='alive') for name in ('s1', 's2', 's3', 'c1', 'db-7')]
+    probes['s1']['agent']['members'].append(dict(name='old-9', status='left'))
+    result = decide(probes, adopt=True)
+    assert result['problems'] == [
+        'Gossip moves to encryption in stages that every agent must take, but db-7 is alive in the datacenter and not '
+        'in this play (not in the inventory, or left out by --limit or serial). Add them to the inventory and run '
+        'against every host.']
+    del probes['c1']
+    assert 'but c1, db-7 are alive' in decide(probes, adopt=True)['problems'][0]
+    # nothing to move: an agent outside the play is no concern of gossip
+    encrypted = dict((h, role_made(h)) for h in ('s1', 's2'))
+    encrypted['s1']['agent']['members'] = [dict(name='db-7', status='alive')]
+    assert decide(encrypted)['problems'] == []
