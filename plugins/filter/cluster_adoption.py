@@ -14,12 +14,15 @@ version_added: 0.2.0
 author:
   - quorum.consul contributors (@quorum)
 description:
-  - A host is the role's when its configuration directory holds the role's C(consul.json). A host that is not, but
+  - A host is the role's when its configuration directory holds the role's C(consul.json) and its agent, if it
+    runs, runs as the role's user. A host that is not, but
     runs an agent or holds raft state, belongs to a datacenter set up another way (by hand, as HashiCorp's
     manual-bootstrap guide does). Such a datacenter is refused, with every finding per host, unless O(adopt) is set.
   - Always refused, even when adopting - an agent that answers outside the unit C(consul.service); a running agent
     or a foreign file whose data directory, datacenter or node name differs from what the role would use; gossip
-    encrypted with a key the role does not know.
+    encrypted with a key the role does not know; a file to be moved aside that also sets keys the role does not
+    manage (they would be lost; carry them in C(consul_cluster_extra_config)); a move to gossip encryption while an
+    alive member of the datacenter is not in the play.
   - Foreign configuration files that set a key the role sets, or C(bootstrap)/C(bootstrap_expect), and drop-ins of
     the unit, are to be moved aside. Files that cannot be read as configuration are too.
   - Gossip moves from plaintext to encryption in HashiCorp's stages, one rolling restart each
