@@ -86,7 +86,7 @@ def agent(node, encrypted=False, verify_incoming=True, verify_outgoing=True, dat
 def hand_made(host, server=True, flag=False, node=None, **agent_changes):
     """A host of a datacenter bootstrapped by hand: root unit, HCL, root-owned data, plaintext gossip."""
     # the guide's file, without what the role does not manage (the acl block and the service)
-    text = GUIDE_HCL.replace('bootstrap = true', 'bootstrap = %s' % str(flag).lower()).split('acl {')[0]
+    text = GUIDE_HCL.replace('bootstrap = true', 'bootstrap = %s' % str(flag).lower()).split('acl {', maxsplit=1)[0]
     if not server:
         text = text.replace('server = true', 'server = false')
     return dict(
