@@ -30,7 +30,7 @@ description:
 options:
   _input:
     description: Per host, C(files) (names found in the data and configuration directories), C(agent)
-      (M(quorum.consul.consul_peers_info)'s result), C(unit) (C(path), C(user), C(active), C(dropins)), C(owners)
+      (M(quorum.consul.consul_peers_info)'s result), C(unit) (C(path), C(user), C(active) its C(ActiveState), C(dropins)), C(owners)
       (path in the data directory to its owner) and C(config) (P(quorum.consul.config_summary#filter) of each file
       in the configuration directory that is not the role's).
     type: dict

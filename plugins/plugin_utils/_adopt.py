@@ -141,7 +141,7 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
     """Decide whether the role may act on these hosts, and what a takeover moves aside.
 
     probes: {host: {files: basenames, agent: consul_peers_info's result ({} or failed when it did not answer),
-                    unit: {path, user, active, dropins}, owners: {path in the data directory: owner},
+                    unit: {path, user, active (its ActiveState), dropins}, owners: {path in the data directory: owner},
                     config: [config_summary() of each file in the configuration directory but the role's]}}
     nodes: {host: the node name the role gives it}; role_keys: the top-level keys the role's consul.json sets.
     key_known: consul_cluster_encrypt_key is set (an encrypt.json on a host makes the key known too).
@@ -201,10 +201,10 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
                     problems.append('host %s: its agent runs with %s %s but the role would use %s; set %s to %s for '
                                     'this host.' % (host, key, json.dumps(seen), json.dumps(wanted),
                                                     'consul_cluster_' + key, json.dumps(seen)))
-            if not unit.get('active'):
-                problems.append('host %s: a Consul agent answers, but not from the unit consul.service (started by hand '
-                                'or by another unit): the role could neither restart nor stop it. Stop it, then re-run.'
-                                % host)
+            if unit.get('active') != 'active':
+                problems.append('host %s: a Consul agent answers, but not from the unit consul.service (%s; started by '
+                                'hand or by another unit): the role could neither restart nor stop it. Stop it, then '
+                                're-run.' % (host, unit.get('active') or 'not found'))
         if theirs:
             foreign.append(host)
             if unit.get('path'):

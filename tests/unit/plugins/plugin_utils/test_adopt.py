@@ -92,7 +92,7 @@ def hand_made(host, server=True, flag=False, node=None, **agent_changes):
     return dict(
         files=['consul.hcl', 'node-id'] + (['raft.db'] if server else []),
         agent=agent(node or host, **agent_changes),
-        unit=dict(path='/etc/systemd/system/consul.service', user='', active=True, dropins=[]),
+        unit=dict(path='/etc/systemd/system/consul.service', user='', active='active', dropins=[]),
         owners={'/opt/consul/node-id': 'root', '/opt/consul/raft': 'root'},
         config=[_adopt.config_summary(text, '/etc/consul.d/consul.hcl')],
     )
@@ -101,7 +101,7 @@ def hand_made(host, server=True, flag=False, node=None, **agent_changes):
 def role_made(host, stage_agent=None):
     return dict(files=['consul.json', 'encrypt.json', 'raft.db', 'node-id'],
                 agent=stage_agent or agent(host, encrypted=True),
-                unit=dict(path='/etc/systemd/system/consul.service', user='consul', active=True, dropins=[]),
+                unit=dict(path='/etc/systemd/system/consul.service', user='consul', active='active', dropins=[]),
                 owners={'/opt/consul/node-id': 'consul'}, config=[])
 
 
@@ -167,7 +167,7 @@ def test_role_made_datacenter_needs_nothing():
 
 def test_new_host_with_a_package_file_moves_it_aside_without_adopting():
     probe = dict(files=['00-log_level.hcl'], agent=dict(failed=True, msg='refused'),
-                 unit=dict(path='/lib/systemd/system/consul.service', user='consul', active=False, dropins=[]),
+                 unit=dict(path='/lib/systemd/system/consul.service', user='consul', active='inactive', dropins=[]),
                  owners={}, config=[_adopt.config_summary('log_level = "info"\n', '/etc/consul.d/00-log_level.hcl')])
     result = decide(dict(s1=probe))
     assert result['problems'] == [] and result['foreign'] == []
@@ -214,9 +214,9 @@ def test_a_stopped_foreign_server_whose_file_names_another_data_dir_is_refused()
 
 def test_an_agent_outside_the_unit_is_always_refused():
     probe = hand_made('s2')
-    probe['unit'] = dict(path='', user='', active=False, dropins=[])
+    probe['unit'] = dict(path='', user='', active='inactive', dropins=[])
     result = decide(hand_datacenter(s2=probe), adopt=True)
-    assert any('host s2: a Consul agent answers, but not from the unit consul.service' in p for p in result['problems'])
+    assert any('host s2: a Consul agent answers, but not from the unit consul.service (inactive;' in p for p in result['problems'])
 
 
 def test_encrypted_foreign_datacenter_needs_its_key():

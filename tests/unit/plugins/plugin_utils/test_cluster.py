@@ -444,7 +444,7 @@ def test_recorded_agents_of_a_datacenter_without_the_roles_files_are_refused_unl
     for view in views.values():
         view['data_dir'] = '/opt/consul'
     probes = dict((host, dict(files=['raft.db'] if host != 'c4' else [], agent=view,
-                              unit=dict(path='/etc/systemd/system/consul.service', user='', active=True, dropins=[]),
+                              unit=dict(path='/etc/systemd/system/consul.service', user='', active='active', dropins=[]),
                               owners={}, config=[]))
                   for host, view in views.items())
     nodes = dict((host, host) for host in views)
