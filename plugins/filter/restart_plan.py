@@ -26,6 +26,12 @@ options:
     description: Per host of the batch, whether its binary, unit, configuration or gossip key changed in this run.
     type: dict
     required: true
+  later:
+    description:
+      - A later restart in the same run (a stage of the gossip encryption rollout) - every agent runs by then, and
+        the bootstrap flags are off.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -56,8 +62,8 @@ _value:
 from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import restart_plan as decide
 
 
-def restart_plan(state, changed):
-    return decide(state, dict(changed))
+def restart_plan(state, changed, later=False):
+    return decide(state, dict(changed), later=bool(later))
 
 
 class FilterModule(object):

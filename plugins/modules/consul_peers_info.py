@@ -150,6 +150,28 @@ datacenter:
   description: This agent's datacenter.
   returned: success
   type: str
+data_dir:
+  description: This agent's data directory, as it runs.
+  returned: success
+  type: str
+  sample: /opt/consul
+gossip:
+  description:
+    - This agent's gossip encryption as it runs. A datacenter moves from plaintext to encryption in stages
+      (U(https://developer.hashicorp.com/consul/tutorials/security/gossip-encryption-secure)).
+  returned: success
+  type: dict
+  contains:
+    encrypted:
+      description: Whether gossip is encrypted.
+      type: bool
+    verify_incoming:
+      description: Whether incoming gossip must be encrypted (C(encrypt_verify_incoming)).
+      type: bool
+    verify_outgoing:
+      description: Whether outgoing gossip is encrypted (C(encrypt_verify_outgoing)).
+      type: bool
+  sample: {encrypted: true, verify_incoming: true, verify_outgoing: true}
 members:
   description: Gossip (LAN) members as this agent sees them.
   returned: success
@@ -214,6 +236,7 @@ def snapshot(client, tolerate_denied=False):
     """
     me = client.agent_self()
     config = me.get('Config', {})
+    runtime = me.get('DebugConfig') or {}
     leader = client.leader()
     servers, autopilot, denied = [], None, []
     if leader:
@@ -238,6 +261,10 @@ def snapshot(client, tolerate_denied=False):
         server=bool(config.get('Server')),
         node=config.get('NodeName', ''),
         datacenter=config.get('Datacenter', ''),
+        data_dir=runtime.get('DataDir', ''),
+        gossip=dict(encrypted=me.get('Stats', {}).get('serf_lan', {}).get('encrypted') == 'true',
+                    verify_incoming=bool(runtime.get('EncryptVerifyIncoming', True)),
+                    verify_outgoing=bool(runtime.get('EncryptVerifyOutgoing', True))),
         members=[dict((k, m[k]) for k in ('name', 'address', 'status', 'role')) for m in client.members()],
         autopilot=autopilot,
     )

@@ -269,22 +269,23 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     )
 
 
-def restart_plan(state, changed):
+def restart_plan(state, changed, later=False):
     """Which servers restart one at a time, and how every other agent is started.
 
     state: cluster_state()'s result; changed: {host: whether its binary, unit, configuration or key changed}.
+    later: a later restart of the same run (a stage of the gossip rollout): every agent runs, the flags are off.
     A server of a running datacenter never restarts in place: it restarts through the one-at-a-time path
     when its flag must come off or something under its running agent changed. A new agent just starts; a
     running client or a server of a datacenter being founded restarts in place when something changed.
     """
     restart, start_state = [], {}
     for host, plan in state['hosts'].items():
-        dirty = bool(changed.get(host))
-        if plan['flagged'] or (plan['server'] and state['bootstrapped'] and not plan['stray'] and dirty and plan['running']):
+        dirty, running = bool(changed.get(host)), later or plan['running']
+        if (plan['flagged'] and not later) or (plan['server'] and state['bootstrapped'] and not plan['stray'] and dirty and running):
             restart.append(host)
-        in_place = dirty and plan['running'] and not (plan['server'] and state['bootstrapped'])
+        in_place = dirty and running and not (plan['server'] and state['bootstrapped'])
         start_state[host] = 'restarted' if in_place else 'started'
-    flagged = [host for host, plan in state['hosts'].items() if plan['flagged']]
+    flagged = [host for host, plan in state['hosts'].items() if plan['flagged'] and not later]
     return dict(restart=restart, flagged=flagged, start_state=start_state)
 
 

@@ -52,6 +52,9 @@ def test_reads_the_cluster_from_the_leader(leader_view, run):
     assert result['autopilot']['Healthy'] is True
     assert result['autopilot']['FailureTolerance'] == 1
     assert isinstance(result['duration'], float)
+    # what a takeover checks: the data directory it runs on and its gossip encryption (plaintext in the recording)
+    assert result['data_dir'] == '/tmp/tmpyqy9an9v/cluster/n1/data'
+    assert result['gossip'] == dict(encrypted=False, verify_incoming=True, verify_outgoing=True)
 
 
 def test_raft_stats_are_integers_where_numeric(leader_view, run):

@@ -439,3 +439,26 @@ def test_preflight_addresses_roles_and_warning():
     assert decision['warnings'] == ["WARNING: 2 servers in group 'consul_servers' tolerate 0 failed server(s), no more "
                                     "than 1 would; use an odd number (3 or 5)."]
     assert _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1')['warnings'] == []
+
+
+def test_recorded_agents_of_a_datacenter_without_the_roles_files_are_refused_unless_adopted(recorded):
+    """The recorded agents (plaintext gossip, no consul.json) through the takeover decision."""
+    from ansible_collections.quorum.consul.plugins.plugin_utils import _adopt
+    views = dict(n1=agent(recorded, 'leader'), n2=agent(recorded, 'follower'), n3=agent(recorded, 'follower', 'n3'),
+                 c4=agent(recorded, 'client'))
+    assert len(set(view['data_dir'] for view in views.values())) == 3  # one per recorded agent (n3 is n2 renamed)
+    for view in views.values():
+        view['data_dir'] = '/opt/consul'
+    probes = dict((host, dict(files=['raft.db'] if host != 'c4' else [], agent=view,
+                              unit=dict(path='/etc/systemd/system/consul.service', user='', active='active', dropins=[]),
+                              owners={}, config=[]))
+                  for host, view in views.items())
+    nodes = dict((host, host) for host in views)
+
+    def decide(adopt):
+        return _adopt.adoption(probes, nodes, ['server'], 'consul', '/opt/consul', 'dc1', adopt=adopt)
+    assert 'consul_cluster_adopt=true' in decide(False)['problems'][0]
+    assert decide(True)['problems'] == [] and decide(True)['gossip'] == list(_adopt.GOSSIP_STAGES)
+    # the recorded members are the four agents: with one left out, the stages would cut it off
+    del probes['c4']
+    assert 'but c4 is alive in the datacenter and not in this play' in decide(True)['problems'][0]

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: cluster_adoption
+short_description: Decide whether the role may take over Consul agents it did not set up, and how
+version_added: 0.2.0
+author:
+  - quorum.consul contributors (@quorum)
+description:
+  - A host is the role's when its configuration directory holds the role's C(consul.json) and its agent, if it
+    runs, runs as the role's user. A host that is not, but
+    runs an agent or holds raft state, belongs to a datacenter set up another way (by hand, as HashiCorp's
+    manual-bootstrap guide does). Such a datacenter is refused, with every finding per host, unless O(adopt) is set.
+  - Always refused, even when adopting - an agent that answers outside the unit C(consul.service); a running agent
+    or a foreign file whose data directory, datacenter or node name differs from what the role would use; gossip
+    encrypted with a key the role does not know; a file to be moved aside that also sets keys the role does not
+    manage (they would be lost; carry them in C(consul_cluster_extra_config)); a move to gossip encryption while an
+    alive member of the datacenter is not in the play.
+  - Foreign configuration files that set a key the role sets, or C(bootstrap)/C(bootstrap_expect), and drop-ins of
+    the unit, are to be moved aside. Files that cannot be read as configuration are too.
+  - Gossip moves from plaintext to encryption in HashiCorp's stages, one rolling restart each
+    (U(https://developer.hashicorp.com/consul/tutorials/security/gossip-encryption-secure)).
+options:
+  _input:
+    description: Per host, C(files) (names found in the data and configuration directories), C(agent)
+      (M(quorum.consul.consul_peers_info)'s result), C(unit) (C(path), C(user), C(active) its C(ActiveState), C(dropins)), C(owners)
+      (path in the data directory to its owner) and C(config) (P(quorum.consul.config_summary#filter) of each file
+      in the configuration directory that is not the role's).
+    type: dict
+    required: true
+  nodes:
+    description: Per host, the node name the role gives it.
+    type: dict
+    required: true
+  role_keys:
+    description: The top-level keys the role's C(consul.json) sets.
+    type: list
+    elements: str
+    required: true
+  user:
+    description: The user the agents run as.
+    type: str
+    required: true
+  data_dir:
+    description: The data directory the role uses.
+    type: str
+    required: true
+  datacenter:
+    description: The datacenter the role configures.
+    type: str
+    required: true
+  adopt:
+    description: Whether to take over a datacenter the role did not set up.
+    type: bool
+    default: false
+  key_known:
+    description: Whether the role knows the datacenter's gossip key (a variable, or an encrypt.json on a host).
+    type: bool
+    default: false
+  unit_file:
+    description: The path of the role's unit file; a foreign unit there is kept as a backup when replaced.
+    type: str
+    default: /etc/systemd/system/consul.service
+"""
+
+EXAMPLES = r"""
+- name: Decide once whether the datacenter can be taken over
+  ansible.builtin.set_fact:
+    adoption: >-
+      {{ probes | quorum.consul.cluster_adoption(nodes=nodes, role_keys=['datacenter', 'server'], user='consul',
+         data_dir='/opt/consul', datacenter='dc1', adopt=true) }}
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: The decision.
+  type: dict
+  contains:
+    problems:
+      description: Refusals; the role goes on only when this is empty.
+      type: list
+      elements: str
+    warnings:
+      description: Files moved aside on hosts the role set up or that are new.
+      type: list
+      elements: str
+    foreign:
+      description: Hosts that run an agent or hold raft state without the role's configuration.
+      type: list
+      elements: str
+    hosts:
+      description: Per host - C(findings), C(move_aside) (paths), C(unit_backup), C(stage) (gossip encryption stage
+        of its running agent, 0 plaintext to 3 encrypted), C(behind) (its agent runs an earlier stage than the first
+        one of O(ignore:gossip)).
+      type: dict
+    gossip:
+      description: The settings of C(encrypt.json) to walk through, one rolling restart each; the last is the final one.
+      type: list
+      elements: dict
+"""
+
+from ansible_collections.quorum.consul.plugins.plugin_utils._adopt import adoption
+
+
+def cluster_adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
+                     unit_file='/etc/systemd/system/consul.service'):
+    return adoption(dict(probes), dict(nodes), list(role_keys), str(user), str(data_dir), str(datacenter),
+                    adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'cluster_adoption': cluster_adoption}

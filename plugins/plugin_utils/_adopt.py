@@ -1,0 +1,256 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to quorum.consul
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the role finds on hosts it did not set up, and how it takes them over (the filter cluster_adoption).
+
+Standard library only, plain data in and out, linear in the hosts. A host is the role's when its configuration
+directory holds the role's consul.json; a host that is not, but runs an agent or holds raft state, belongs to a
+datacenter set up some other way (by hand, as HashiCorp's manual-bootstrap guide does it). Such a datacenter is
+taken over only when asked (consul_cluster_adopt), and never when the takeover would lose data or split it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import json
+import re
+
+ROLE_FILES = ('consul.json', 'encrypt.json', 'bootstrap.json')
+CONFIG_FILE = 'consul.json'
+KEY_FILE = 'encrypt.json'
+BACKUP_SUFFIX = '.quorum-backup'
+# What a foreign file may set that the role owns besides consul.json's keys: the flag files and encrypt.json.
+OWNED = ('bootstrap', 'bootstrap_expect', 'encrypt', 'encrypt_verify_incoming', 'encrypt_verify_outgoing')
+# Values that decide whether a takeover keeps the datacenter.
+WATCHED = ('bootstrap', 'bootstrap_expect', 'data_dir', 'node_name', 'datacenter')
+# HashiCorp's staged move from plaintext gossip to encryption: every agent takes a stage before any takes the
+# next (https://developer.hashicorp.com/consul/tutorials/security/gossip-encryption-secure).
+GOSSIP_STAGES = (
+    {'encrypt_verify_incoming': False, 'encrypt_verify_outgoing': False},
+    {'encrypt_verify_incoming': False},
+    {},
+)
+
+_TOKEN = re.compile(r'''
+    (?P<space>\s+|\#[^\n]*|//[^\n]*|/\*.*?\*/)
+  | (?P<string>"(?:[^"\\]|\\.)*")
+  | (?P<heredoc><<-?(?P<tag>\w+)\n.*?\n\s*(?P=tag)(?=\s|$))
+  | (?P<word>[A-Za-z0-9_.+-]+)
+  | (?P<punct>.)
+''', re.S | re.X)
+
+
+def _hcl_top_level(text):
+    """(key, value) pairs at the top level of an HCL file: value is a scalar's text, or None for a block or list."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup if match.lastgroup != 'tag' else 'heredoc'
+        if kind != 'space':
+            tokens.append((kind, match.group(kind)))
+    pairs, depth, index = [], 0, 0
+    while index < len(tokens):
+        kind, value = tokens[index]
+        if kind == 'punct' and value in '{[':
+            depth += 1
+        elif kind == 'punct' and value in '}]':
+            depth -= 1
+        elif depth == 0 and kind in ('word', 'string'):
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else ('', '')
+            if nxt == ('punct', '=') or nxt == ('punct', '{') or nxt[0] == 'string':
+                name = value.strip('"')
+                scalar = None
+                if nxt == ('punct', '=') and index + 2 < len(tokens) and tokens[index + 2][0] in ('word', 'string'):
+                    scalar = tokens[index + 2][1]
+                    index += 2
+                # a labelled block (service "web" { ... }): the labels are not keys
+                while index + 1 < len(tokens) and tokens[index + 1][0] == 'string' and scalar is None:
+                    index += 1
+                pairs.append((name, scalar))
+        index += 1
+    return pairs
+
+
+def _scalar(text):
+    if text is None:
+        return None
+    if text.startswith('"'):
+        return json.loads(text)
+    if text in ('true', 'false'):
+        return text == 'true'
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def config_summaries(slurped):
+    """config_summary() of each file read with slurp (its loop's results), the role's own files left out."""
+    return [config_summary(base64.b64decode(result['content']).decode('utf-8', 'replace'), result['source'])
+            for result in slurped
+            if result.get('content') is not None and result['source'].rsplit('/', 1)[-1] not in ROLE_FILES]
+
+
+def config_summary(text, path):
+    """The top-level keys of one Consul configuration file (JSON or HCL) and the values of WATCHED keys.
+
+    Never returns other values: a foreign file may hold a gossip key or tokens.
+    """
+    try:
+        if path.endswith('.json'):
+            data = json.loads(text or '{}')
+            if not isinstance(data, dict):
+                raise ValueError('not a JSON object')
+            pairs = [(key, data[key]) for key in data]
+        else:
+            pairs = [(key, _scalar(value)) for key, value in _hcl_top_level(text or '')]
+    except ValueError as exc:
+        return dict(path=path, keys=[], values={}, error='cannot be read as Consul configuration: %s' % exc)
+    values = dict((key, value) for key, value in pairs if key in WATCHED and not isinstance(value, (dict, list)))
+    return dict(path=path, keys=sorted(set(key for key, value in pairs)), values=values, error='')
+
+
+def _gossip_stage(agent):
+    """How far a running agent is in the staged move to gossip encryption: 0 plaintext .. 3 fully encrypted."""
+    gossip = agent.get('gossip') or {}
+    if not gossip.get('encrypted'):
+        return 0
+    if not gossip.get('verify_outgoing'):
+        return 1
+    return 3 if gossip.get('verify_incoming') else 2
+
+
+def _running(agent):
+    return bool(agent) and not agent.get('failed')
+
+
+def _wins(path):
+    """Which file's single values win: Consul reads a configuration directory in lexical order, the last one wins."""
+    name = path.rsplit('/', 1)[-1]
+    return ('%s is read after %s and wins' % (name, CONFIG_FILE)) if name > CONFIG_FILE else (
+        '%s is read after it and wins' % CONFIG_FILE)
+
+
+def _same_dir(one, other):
+    return (one or '').rstrip('/') == (other or '').rstrip('/')
+
+
+def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
+             unit_file='/etc/systemd/system/consul.service'):
+    """Decide whether the role may act on these hosts, and what a takeover moves aside.
+
+    probes: {host: {files: basenames, agent: consul_peers_info's result ({} or failed when it did not answer),
+                    unit: {path, user, active (its ActiveState), dropins}, owners: {path in the data directory: owner},
+                    config: [config_summary() of each file in the configuration directory but the role's]}}
+    nodes: {host: the node name the role gives it}; role_keys: the top-level keys the role's consul.json sets.
+    key_known: consul_cluster_encrypt_key is set (an encrypt.json on a host makes the key known too).
+
+    Returns problems (refusals; empty when the role may go on), warnings, foreign (hosts the role did not set
+    up that run an agent or hold raft state), hosts ({host: move_aside: [paths], unit_backup, findings, behind}) and
+    gossip (the encrypt.json settings to walk through, one rolling restart each; the last is the final one).
+    """
+    owned = set(role_keys) | set(OWNED)
+    key_known = key_known or any(KEY_FILE in (probe.get('files') or ()) for probe in probes.values())
+    problems, warnings, foreign, hosts, stages = [], [], [], {}, []
+    for host in sorted(probes):
+        probe = probes[host]
+        files, agent = probe.get('files') or (), probe.get('agent') or {}
+        unit = probe.get('unit') or {}
+        running = _running(agent)
+        # the role's consul.json, and an agent run by the role's unit as its user (a hand-made consul.json is not)
+        ours = CONFIG_FILE in files and (not running or (unit.get('user') or 'root') == user)
+        theirs = not ours and (running or 'raft.db' in files)
+        findings, move = [], []
+        for summary in probe.get('config') or ():
+            path, keys, values = summary['path'], summary.get('keys') or [], summary.get('values') or {}
+            if summary.get('error'):
+                findings.append('%s %s' % (path, summary['error']))
+                move.append(path)
+                continue
+            flags = ['%s = %s' % (key, json.dumps(values[key])) for key in ('bootstrap', 'bootstrap_expect') if key in values]
+            clash = sorted(owned.intersection(keys).difference(('bootstrap', 'bootstrap_expect')))
+            if flags:
+                findings.append('%s sets %s' % (path, ', '.join(flags)))
+            if clash:
+                findings.append('%s sets %s, which the role also sets (%s)' % (path, ', '.join(clash), _wins(path)))
+            if flags or clash:
+                move.append(path)
+                # what the file also sets would be lost with it: a security setting (acl, tls) most of all
+                dropped = sorted(set(keys).difference(owned))
+                if dropped:
+                    problems.append('host %s: %s also sets %s, which the role does not manage: moving the file aside '
+                                    'would drop that. Carry it over in consul_cluster_extra_config (or move it to a '
+                                    'file of its own that sets nothing the role sets), then re-run.'
+                                    % (host, path, ', '.join(dropped)))
+            # a takeover that changed these would lose the agent's data or identity: refused even when adopting
+            for key, wanted in (('data_dir', data_dir), ('datacenter', datacenter), ('node_name', nodes.get(host))):
+                if key in values and not running and theirs and not (
+                        _same_dir(values[key], wanted) if key == 'data_dir' else values[key] == wanted):
+                    problems.append('host %s: %s sets %s = %s but the role would use %s; set %s to %s for this host.'
+                                    % (host, path, key, json.dumps(values[key]), json.dumps(wanted),
+                                       'consul_cluster_' + key, json.dumps(values[key])))
+        for dropin in unit.get('dropins') or ():
+            findings.append('drop-in %s changes the consul unit' % dropin)
+            move.append(dropin)
+        if running:
+            for key, seen, wanted in (('data_dir', agent.get('data_dir'), data_dir),
+                                      ('datacenter', agent.get('datacenter'), datacenter),
+                                      ('node_name', agent.get('node'), nodes.get(host))):
+                if seen and not (_same_dir(seen, wanted) if key == 'data_dir' else seen == wanted):
+                    problems.append('host %s: its agent runs with %s %s but the role would use %s; set %s to %s for '
+                                    'this host.' % (host, key, json.dumps(seen), json.dumps(wanted),
+                                                    'consul_cluster_' + key, json.dumps(seen)))
+            if unit.get('active') != 'active':
+                problems.append('host %s: a Consul agent answers, but not from the unit consul.service (%s; started by '
+                                'hand or by another unit): the role could neither restart nor stop it. Stop it, then '
+                                're-run.' % (host, unit.get('active') or 'not found'))
+        if theirs:
+            foreign.append(host)
+            if unit.get('path'):
+                findings.insert(0, 'runs from unit %s (%s), not written by this role'
+                                % (unit['path'], 'as user %s' % (unit.get('user') or 'root')))
+            if running and (unit.get('user') or 'root') != user:
+                findings.append('its agent runs as %s, not as %s' % (unit.get('user') or 'root', user))
+            others = sorted(path for path, owner in (probe.get('owners') or {}).items() if owner != user)
+            if others:
+                findings.append('%d file(s) of the data directory belong to another user than %s (%s%s)'
+                                % (len(others), user, ', '.join(others[:4]), ', ...' if len(others) > 4 else ''))
+            if running and not _gossip_stage(agent):
+                findings.append('gossip is not encrypted')
+            if running and _gossip_stage(agent) and not key_known:
+                problems.append('host %s: its agent encrypts gossip with a key the role does not know; set '
+                                'consul_cluster_encrypt_key to the datacenter\'s key (the encrypt value of its '
+                                'configuration).' % host)
+        if running:
+            stages.append(_gossip_stage(agent))
+        hosts[host] = dict(findings=findings, move_aside=[dict(path=path, backup=path + BACKUP_SUFFIX) for path in move],
+                           unit_backup=theirs and unit.get('path') == unit_file,
+                           stage=_gossip_stage(agent) if running else 3)
+    if foreign and not adopt:
+        problems.append(
+            'This datacenter was not set up by this role: %s. Taking it over rewrites the unit, runs the agents as %s, '
+            'moves the conflicting files aside and moves gossip to encryption in stages, restarting one server at a '
+            'time. Re-run with consul_cluster_adopt=true to do that (see "Adopting a datacenter you bootstrapped by '
+            'hand" in the README); nothing was changed.'
+            % ('; '.join('%s: %s' % (host, '; '.join(hosts[host]['findings']) or 'agent or raft state without '
+                                     'the role\'s configuration') for host in foreign), user))
+    for host in sorted(hosts):
+        if hosts[host]['move_aside']:
+            warnings.append('host %s: moving aside %s' % (host, ', '.join(
+                '%s (kept as %s)' % (move['path'], move['backup']) for move in hosts[host]['move_aside'])))
+    gossip = list(GOSSIP_STAGES[min(min(stages) if stages else 3, 2):])
+    if len(gossip) > 1:
+        # an agent that misses a stage is cut off by the last one (incoming gossip must be encrypted)
+        alive = set(member['name'] for probe in probes.values() if _running(probe.get('agent') or {})
+                    for member in probe['agent'].get('members') or () if member.get('status') == 'alive')
+        outside = sorted(alive.difference(nodes.get(host, host) for host in probes))
+        if outside:
+            problems.append('Gossip moves to encryption in stages that every agent must take, but %s %s alive in the '
+                            'datacenter and not in this play (not in the inventory, or left out by --limit or serial). '
+                            'Add them to the inventory and run against every host.'
+                            % (', '.join(outside), 'is' if len(outside) == 1 else 'are'))
+    for host, plan in hosts.items():
+        # an agent that still runs an earlier stage than its file says restarts even when the file does not change
+        plan['behind'] = bool(plan['stage'] < 3 and plan['stage'] < len(GOSSIP_STAGES) - len(gossip) + 1)
+    return dict(problems=problems, warnings=warnings, foreign=foreign, hosts=hosts, gossip=gossip)
