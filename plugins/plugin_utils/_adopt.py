@@ -122,7 +122,8 @@ def _gossip_stage(agent):
 
 
 def _running(agent):
-    return bool(agent) and not agent.get('failed')
+    # registered with failed_when: false, a call that failed says failed: false; only an answer names the node
+    return bool(agent.get('node')) and not agent.get('failed')
 
 
 def _wins(path):

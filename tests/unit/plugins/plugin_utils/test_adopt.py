@@ -279,3 +279,11 @@ def test_gossip_encryption_is_refused_while_an_alive_agent_is_outside_the_play()
     encrypted = dict((h, role_made(h)) for h in ('s1', 's2'))
     encrypted['s1']['agent']['members'] = [dict(name='db-7', status='alive')]
     assert decide(encrypted)['problems'] == []
+
+
+def test_an_agent_call_that_failed_is_no_running_agent_even_registered_with_failed_when_false():
+    probe = hand_made('s1', flag=True)
+    probe['unit']['active'] = 'failed'
+    probe['agent'] = dict(failed=False, failed_when_result=False, status=None, msg='connection refused')
+    result = decide(hand_datacenter(s1=probe), adopt=True)
+    assert result['problems'] == [] and result['hosts']['s1']['stage'] == 3

@@ -195,6 +195,11 @@ STATE_CASES = {
         dict(running(), n2=(RAFT, 'down', dict(status=403, msg='GET .../v1/agent/self failed: 403 ACL not found'))),
         SERVERS3, None, None, False,
         dict(bootstrapped=True, problem='The agent on n2 runs but refused the role\'s request (HTTP 403')),
+    # what the role registers: failed_when: false turns the module's failed: true into failed: false
+    'agent_refusing_the_token_as_registered_with_failed_when_false': (
+        dict(running(), n2=(RAFT, 'down', dict(failed=False, failed_when_result=False, status=403, msg='GET .../v1/agent/self failed: 403 ACL not found'))),
+        SERVERS3, None, None, False,
+        dict(bootstrapped=True, problem='The agent on n2 runs but refused the role\'s request (HTTP 403')),
     'leader_and_api_host_of_a_running_datacenter': (
         running(), SERVERS3, None, None, False,
         dict(leader_host='n1', api_host='n1', api_host_ready=True)),
