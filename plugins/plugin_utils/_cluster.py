@@ -177,8 +177,9 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     # an agent that answers with an error status runs: taking it for a stopped one could bootstrap a second datacenter
     for host in batch:
         agent = probes.get(host, {}).get('agent', {})
-        # registered with failed_when: false, the failed call says failed: false; its status is what tells
-        if agent.get('status') and not agent.get('node'):
+        # registered with failed_when: false, the failed call says failed: false; its status is what tells. Only a
+        # refused token: a client whose servers are all down answers 500 and is as good as stopped here.
+        if agent.get('status') in (401, 403) and not agent.get('node'):
             problems.append('The agent on %s runs but refused the role\'s request (HTTP %s: %s). With ACLs on, the role '
                             'needs the management token (consul_cluster_acl_management_token, or management.token in '
                             'consul_cluster_secrets_dir).' % (host, agent['status'], agent.get('msg', '')))

@@ -200,6 +200,11 @@ STATE_CASES = {
         dict(running(), n2=(RAFT, 'down', dict(failed=False, failed_when_result=False, status=403, msg='GET .../v1/agent/self failed: 403 ACL not found'))),
         SERVERS3, None, None, False,
         dict(bootstrapped=True, problem='The agent on n2 runs but refused the role\'s request (HTTP 403')),
+    'client_whose_servers_are_all_down_is_no_refusal': (
+        dict(n1=STOPPED, n2=STOPPED, n3=STOPPED, c4=([], 'down', dict(
+            failed=False, status=500, msg='GET .../v1/status/leader failed: 500 rpc error making call: No cluster leader'))),
+        SERVERS3, None, None, False,
+        dict(bootstrapped=True, problems=[], join_host='n1')),
     'leader_and_api_host_of_a_running_datacenter': (
         running(), SERVERS3, None, None, False,
         dict(leader_host='n1', api_host='n1', api_host_ready=True)),
