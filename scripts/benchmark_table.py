@@ -2,55 +2,75 @@
 # Copyright (c) quorum.consul contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Print scripts/benchmark.sh's table from the run directory it passes: times (NAME START END) and NAME.log."""
+"""Print scripts/benchmark.sh's table from the run directory it passes (file times: SIZE ROW KIND REP SECONDS CHANGED).
+
+Per size and row: the baseline's and the playbook's median seconds with their spread (min-max over the
+repetitions), the ratio of the medians, and the playbook's changed count (the re-run must say 0). The last
+lines compare the sizes: each row of the largest size against the same row of the smallest.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import os
-import re
 import sys
 
 ROWS = [
     ('bootstrap_leave', 'fresh bootstrap, flag removal = leave (default)'),
     ('bootstrap_restart', 'fresh bootstrap, flag removal = restart'),
-    ('rerun', 're-run of bootstrap.yml on the bootstrapped datacenter'),
-    ('rolling_restart', 'playbooks/rolling_restart.yml (3 servers)'),
+    ('rerun', 're-run of bootstrap.yml (changes nothing)'),
+    ('rolling_restart', 'playbooks/rolling_restart.yml'),
 ]
-# profile_tasks' stamp under each task banner ends with the time since the playbook started
-BANNER = re.compile(r'^TASK \[(?:[^:\]]+ : )?(.*)\] \*+\n.*\)\s+(\d+):(\d\d):(\d\d\.\d+) \*+ *$', re.M)
-RECAP = re.compile(r'^\S+\s+: ok=\d+\s+changed=(\d+)\s', re.M)
-# restart_server.yml for Node A, from its health gate to the task after its last wait
-FLAG_FIRST = 'Check that the datacenter tolerates one failure before restarting'
-FLAG_LAST = 'Wait until the restarted server is a voter again and caught up'
 
 
-def flag_removal(log):
-    """Seconds from the banner of the gate before Node A's restart to the banner after its catch-up wait."""
-    banners = [(name, int(h) * 3600 + int(m) * 60 + float(s)) for name, h, m, s in BANNER.findall(log)]
-    names = [name for name, elapsed in banners]
-    starts = [i for i, name in enumerate(names) if name.startswith(FLAG_FIRST)]
-    ends = [i for i, name in enumerate(names) if name == FLAG_LAST]
-    if len(starts) != 1 or len(ends) != 1 or ends[0] + 1 >= len(banners):
-        return None
-    return banners[ends[0] + 1][1] - banners[starts[0]][1]
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2.0
+
+
+def cell(values):
+    if not values:
+        return '%17s' % '-'
+    return '%6.1f (%4.1f-%4.1f)' % (median(values), min(values), max(values))
+
+
+def size_key(size):
+    servers, clients = size.split('+')
+    return int(servers) + int(clients), int(servers)
 
 
 def main(run_dir):
+    runs = {}
+    changed = {}
     with open(os.path.join(run_dir, 'times')) as handle:
-        seconds = dict((name, float(end) - float(start)) for name, start, end in (line.split() for line in handle))
-    base = seconds[ROWS[0][0]]
-    print('Wall time of each playbook on fresh systemd containers (3 servers, 1 client), SSH with pipelining')
-    print('%-58s %8s %7s %8s' % ('run', 'seconds', 'ratio', 'changed'))
-    for name, label in ROWS:
-        with open(os.path.join(run_dir, name + '.log')) as handle:
-            log = handle.read()
-        changed = sum(int(count) for count in RECAP.findall(log))
-        print('%-58s %8.1f %7.2f %8d' % (label, seconds[name], seconds[name] / base, changed))
-        flag = flag_removal(log) if name.startswith('bootstrap_') else None
-        if flag is not None:
-            print('%-58s %8.1f %7.2f' % ('  of which taking the flag off Node A (restart_server.yml)', flag, flag / base))
+        for line in handle:
+            size, row, kind, _rep, seconds, count = line.split()
+            runs.setdefault((size, row, kind), []).append(float(seconds))
+            if kind == 'playbook':
+                changed.setdefault((size, row), []).append(count)
+    sizes = sorted(set(key[0] for key in runs), key=size_key)
+    reps = max(len(values) for values in runs.values())
+    print('Seconds on fresh systemd containers over SSH (playbooks: pipelining, forks = hosts), median (min-max) of %d'
+          % reps)
+    print('%-6s %-44s %17s %17s %6s %8s' % ('size', 'row', 'baseline', 'playbook', 'ratio', 'changed'))
+    for size in sizes:
+        for row, label in ROWS:
+            base, play = runs.get((size, row, 'baseline'), []), runs.get((size, row, 'playbook'), [])
+            if not base and not play:
+                continue
+            ratio = '%6.2f' % (median(play) / median(base)) if base and play else '%6s' % '-'
+            counts = ','.join(changed.get((size, row), ['-']))
+            print('%-6s %-44s %s %s %s %8s' % (size, label, cell(base), cell(play), ratio, counts))
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        print()
+        print('%s against %s, playbook medians:' % (large, small))
+        for row, label in ROWS:
+            play_small, play_large = runs.get((small, row, 'playbook')), runs.get((large, row, 'playbook'))
+            if play_small and play_large:
+                print('  %-44s %6.2f x' % (label, median(play_large) / median(play_small)))
 
 
 if __name__ == '__main__':

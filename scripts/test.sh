@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_steps=(lint sanity unit integration molecule)
-# Molecule scenarios that are not tests (the demo leaves its hosts running; scripts/benchmark.sh runs bench).
-molecule_exclude=(demo bench)
+# Molecule scenarios that are not tests (the demo leaves its hosts running).
+molecule_exclude=(demo)
 
 started=$SECONDS
 step_started=$SECONDS

@@ -24,7 +24,8 @@ options:
   _input:
     description:
       - "Settings: C(version), C(datacenter), C(domain), C(node_name), C(server), C(data_dir), C(bind_addr),
-        C(client_addr), C(http_port), C(https_port), C(log_level), C(raft_multiplier), C(retry_join),
+        C(client_addr), C(http_port), C(https_port), C(log_level), C(raft_multiplier),
+        C(server_stabilization_time), C(retry_join),
         C(tls) (C(ca_file), C(cert_file), C(key_file)) or null, C(acl) (C(default_policy), C(down_policy),
         C(agent_token), C(management_token)) or null, C(extra) (merged last, recursively)."
     type: dict

@@ -219,55 +219,11 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.quorum.consul.plugins.module_utils._api import (
     ConsulError,
-    ConsulHTTPError,
     client_from_params,
     connection_argument_spec,
-    is_bootstrap,
-    raft_stats,
+    snapshot,
 )
 from ansible_collections.quorum.consul.plugins.module_utils._wait import WaitTimeout, wait_until
-
-
-def snapshot(client, tolerate_denied=False):
-    """One view of the cluster as the agent sees it.
-
-    tolerate_denied: a token without operator:read (403 on the raft configuration and autopilot) leaves those
-    parts empty and names them in 'denied', instead of failing; the agent's own endpoints still answer.
-    """
-    me = client.agent_self()
-    config = me.get('Config', {})
-    runtime = me.get('DebugConfig') or {}
-    leader = client.leader()
-    servers, autopilot, denied = [], None, []
-    if leader:
-        # both endpoints are answered by the leader; without one they block for the RPC hold timeout and fail
-        try:
-            servers = [dict(node=s.get('Node', ''), id=s.get('ID', ''), address=s.get('Address', ''),
-                            leader=bool(s.get('Leader')), voter=bool(s.get('Voter')))
-                       for s in client.raft_configuration().get('Servers') or []]
-            autopilot = client.autopilot_health()
-        except ConsulHTTPError as exc:
-            if not (tolerate_denied and exc.status == 403):
-                raise
-            denied = ['operator/raft/configuration', 'operator/autopilot/health']
-    return dict(
-        denied=denied,
-        leader=leader,
-        peers=client.peers(),
-        servers=servers,
-        voters=sum(1 for s in servers if s['voter']),
-        raft=raft_stats(me),
-        bootstrap=is_bootstrap(me),
-        server=bool(config.get('Server')),
-        node=config.get('NodeName', ''),
-        datacenter=config.get('Datacenter', ''),
-        data_dir=runtime.get('DataDir', ''),
-        gossip=dict(encrypted=me.get('Stats', {}).get('serf_lan', {}).get('encrypted') == 'true',
-                    verify_incoming=bool(runtime.get('EncryptVerifyIncoming', True)),
-                    verify_outgoing=bool(runtime.get('EncryptVerifyOutgoing', True))),
-        members=[dict((k, m[k]) for k in ('name', 'address', 'status', 'role')) for m in client.members()],
-        autopilot=autopilot,
-    )
 
 
 def unmet(params, view, waited):

@@ -15,7 +15,8 @@ __metaclass__ = type
 
 import base64
 import json
-import re
+
+from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary
 
 ROLE_FILES = ('consul.json', 'encrypt.json', 'bootstrap.json')
 CONFIG_FILE = 'consul.json'
@@ -23,8 +24,6 @@ KEY_FILE = 'encrypt.json'
 BACKUP_SUFFIX = '.quorum-backup'
 # What a foreign file may set that the role owns besides consul.json's keys: the flag files and encrypt.json.
 OWNED = ('bootstrap', 'bootstrap_expect', 'encrypt', 'encrypt_verify_incoming', 'encrypt_verify_outgoing')
-# Values that decide whether a takeover keeps the datacenter.
-WATCHED = ('bootstrap', 'bootstrap_expect', 'data_dir', 'node_name', 'datacenter')
 # HashiCorp's staged move from plaintext gossip to encryption: every agent takes a stage before any takes the
 # next (https://developer.hashicorp.com/consul/tutorials/security/gossip-encryption-secure).
 GOSSIP_STAGES = (
@@ -33,82 +32,12 @@ GOSSIP_STAGES = (
     {},
 )
 
-_TOKEN = re.compile(r'''
-    (?P<space>\s+|\#[^\n]*|//[^\n]*|/\*.*?\*/)
-  | (?P<string>"(?:[^"\\]|\\.)*")
-  | (?P<heredoc><<-?(?P<tag>\w+)\n.*?\n\s*(?P=tag)(?=\s|$))
-  | (?P<word>[A-Za-z0-9_.+-]+)
-  | (?P<punct>.)
-''', re.S | re.X)
-
-
-def _hcl_top_level(text):
-    """(key, value) pairs at the top level of an HCL file: value is a scalar's text, or None for a block or list."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup if match.lastgroup != 'tag' else 'heredoc'
-        if kind != 'space':
-            tokens.append((kind, match.group(kind)))
-    pairs, depth, index = [], 0, 0
-    while index < len(tokens):
-        kind, value = tokens[index]
-        if kind == 'punct' and value in '{[':
-            depth += 1
-        elif kind == 'punct' and value in '}]':
-            depth -= 1
-        elif depth == 0 and kind in ('word', 'string'):
-            nxt = tokens[index + 1] if index + 1 < len(tokens) else ('', '')
-            if nxt == ('punct', '=') or nxt == ('punct', '{') or nxt[0] == 'string':
-                name = value.strip('"')
-                scalar = None
-                if nxt == ('punct', '=') and index + 2 < len(tokens) and tokens[index + 2][0] in ('word', 'string'):
-                    scalar = tokens[index + 2][1]
-                    index += 2
-                # a labelled block (service "web" { ... }): the labels are not keys
-                while index + 1 < len(tokens) and tokens[index + 1][0] == 'string' and scalar is None:
-                    index += 1
-                pairs.append((name, scalar))
-        index += 1
-    return pairs
-
-
-def _scalar(text):
-    if text is None:
-        return None
-    if text.startswith('"'):
-        return json.loads(text)
-    if text in ('true', 'false'):
-        return text == 'true'
-    try:
-        return int(text)
-    except ValueError:
-        return text
-
 
 def config_summaries(slurped):
     """config_summary() of each file read with slurp (its loop's results), the role's own files left out."""
     return [config_summary(base64.b64decode(result['content']).decode('utf-8', 'replace'), result['source'])
             for result in slurped
             if result.get('content') is not None and result['source'].rsplit('/', 1)[-1] not in ROLE_FILES]
-
-
-def config_summary(text, path):
-    """The top-level keys of one Consul configuration file (JSON or HCL) and the values of WATCHED keys.
-
-    Never returns other values: a foreign file may hold a gossip key or tokens.
-    """
-    try:
-        if path.endswith('.json'):
-            data = json.loads(text or '{}')
-            if not isinstance(data, dict):
-                raise ValueError('not a JSON object')
-            pairs = [(key, data[key]) for key in data]
-        else:
-            pairs = [(key, _scalar(value)) for key, value in _hcl_top_level(text or '')]
-    except ValueError as exc:
-        return dict(path=path, keys=[], values={}, error='cannot be read as Consul configuration: %s' % exc)
-    values = dict((key, value) for key, value in pairs if key in WATCHED and not isinstance(value, (dict, list)))
-    return dict(path=path, keys=sorted(set(key for key, value in pairs)), values=values, error='')
 
 
 def _gossip_stage(agent):

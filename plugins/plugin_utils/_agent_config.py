@@ -70,7 +70,7 @@ def agent_config(settings):
     """The whole agent configuration (consul.json) as a dict.
 
     settings: version, datacenter, domain, node_name, server, data_dir, bind_addr, client_addr, http_port,
-    https_port, log_level, raft_multiplier, retry_join (clients), tls (None or {ca_file, cert_file, key_file}),
+    https_port, log_level, raft_multiplier, server_stabilization_time (servers), retry_join (clients), tls (None or {ca_file, cert_file, key_file}),
     acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), extra (merged last).
     Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers get none: the
     play joins them, and a restarted server finds its peers in its raft and serf state.
@@ -91,7 +91,10 @@ def agent_config(settings):
         log_level=settings.get('log_level') or 'INFO',
         performance=dict(raft_multiplier=settings.get('raft_multiplier') or 1),
     )
-    if not server:
+    if server:
+        # how long a new or restarted server must be healthy before autopilot makes it a voter
+        config['autopilot'] = dict(server_stabilization_time=settings.get('server_stabilization_time') or '10s')
+    else:
         config['retry_join'] = list(settings.get('retry_join') or [])
     if tls:
         config.update(tls_config(version, tls))

@@ -358,3 +358,60 @@ def health_summary(health, servers, clients, play_hosts, records):
             if node not in alive:
                 problems.append('client %s (%s) is not an alive member' % (host, node))
     return dict(lines=lines, problems=problems)
+
+
+FILE_FACTS = ('checksum', 'owner', 'group', 'mode')
+
+
+def host_sync(probes, desired, state, adoption, user, nodes, servers):
+    """Per host of the play, what stands between it and what a run of the role would leave there.
+
+    probes: {host: probe} with paths ({path: {checksum, owner, group, mode} or None}), unit ({active, enabled,
+    user}), agent and owners (the data directory's entries); desired: {host: {path: {checksum, owner, group,
+    mode}}}, a checksum of None meaning "any, but the same on every host of the play" (the gossip key file when
+    the key is not a variable); state: cluster_state(); adoption: cluster_adoption(); nodes: {host: node name};
+    servers: the inventory's servers.
+    Returns {hosts: {host: [reasons]}, all: every host has none}. A host without reasons needs no install,
+    configuration, start or join: its files, unit and agent are what the role would make them.
+    """
+    shared = {}
+    for host, paths in desired.items():
+        for path, want in paths.items():
+            if want.get('checksum') is None:
+                have = ((probes.get(host) or {}).get('paths') or {}).get(path) or {}
+                shared.setdefault(path, set()).add(have.get('checksum'))
+    server_nodes = set(nodes.get(host, host) for host in servers)
+    reasons = {}
+    for host, paths in desired.items():
+        probe = probes.get(host) or {}
+        plan = (state.get('hosts') or {}).get(host) or {}
+        taken = (adoption.get('hosts') or {}).get(host) or {}
+        found = []
+        if not state.get('bootstrapped'):
+            found.append('the datacenter is not bootstrapped')
+        found += [name for name in ('stray', 'remove_flag', 'write_flag', 'flagged') if plan.get(name)]
+        if taken.get('move_aside') or taken.get('unit_backup') or taken.get('behind') or len(adoption.get('gossip') or ()) > 1:
+            found.append('taken over')
+        have_paths = probe.get('paths') or {}
+        for path, want in sorted(paths.items()):
+            have = have_paths.get(path)
+            if not have:
+                found.append('%s is missing' % path)
+                continue
+            found += ['%s: %s' % (path, key) for key in FILE_FACTS
+                      if want.get(key) is not None and have.get(key) != want[key]]
+            if want.get('checksum') is None and len(shared.get(path, ())) > 1:
+                found.append('%s differs between hosts' % path)
+        unit = probe.get('unit') or {}
+        if (unit.get('active'), unit.get('enabled'), unit.get('user')) != ('active', 'enabled', user):
+            found.append('unit %s/%s as %s' % (unit.get('active'), unit.get('enabled'), unit.get('user')))
+        found += ['%s owned by %s' % (path, owner) for path, owner in sorted((probe.get('owners') or {}).items())
+                  if owner != user]
+        agent = probe.get('agent') or {}
+        if agent.get('node') != nodes.get(host, host):
+            found.append('agent not running as %s' % nodes.get(host, host))
+        alive = set(member.get('name') for member in agent.get('members') or () if member.get('status') == 'alive')
+        if not server_nodes <= alive:
+            found.append('servers not alive in its view: %s' % ', '.join(sorted(server_nodes - alive)))
+        reasons[host] = found
+    return dict(hosts=reasons, all=not any(reasons.values()))

@@ -5,6 +5,7 @@ bootstrap: join, wait for voters, catch up, then leave. Each test states the
 cluster it expects, so a failure early on shows up as a clear failure later.
 """
 
+import hashlib
 import re
 import threading
 
@@ -185,3 +186,37 @@ def test_leave_server_keeps_quorum(cluster, ansible):
 def test_leave_again_changes_nothing(host, ansible):
     run = ansible("consul_leave", {"host": host})
     assert run["changed"] is False and run["node"] == "", run.get("msg")
+
+
+def test_host_info_reads_files_and_agent_without_their_secrets(cluster, ansible):
+    agent = cluster["n2"]
+    config = agent.dir / "config.json"
+    secret = agent.dir / "secret.hcl"
+    secret.write_text('encrypt = "c2VjcmV0LWdvc3NpcC1rZXktMzItYnl0ZXMtbG9uZyE="\nbootstrap_expect = 3\n')
+    try:
+        run = ansible("consul_host_info", {"host": agent.ip, "config_dir": str(agent.dir), "data_dir": str(agent.dir / "data"),
+                                           "paths": [str(config), str(agent.dir / "missing.json")],
+                                           "skip_summary": ["config.json"]}, check=True)
+    finally:
+        secret.unlink()
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["changed"] is False
+    assert run["config_files"] == [str(config), str(secret)]
+    assert run["config"] == [{"path": str(secret), "keys": ["bootstrap_expect", "encrypt"],
+                              "values": {"bootstrap_expect": 3}, "error": ""}]
+    assert "c2VjcmV0" not in run.output
+    assert str(agent.dir / "data" / "raft" / "raft.db") in run["data_files"]
+    assert run["paths"][str(agent.dir / "missing.json")] is None
+    assert run["paths"][str(config)]["checksum"] == hashlib.sha1(config.read_bytes()).hexdigest()
+    assert run["paths"][str(config)]["mode"] == "0600"
+    # the agent's view, as consul_peers_info gives it
+    assert run["agent"]["node"] == "n2" and run["agent"]["server"] is True and run["agent"]["leader"]
+    assert set(run["unit"]) == {"path", "user", "active", "enabled", "dropins", "error"}
+
+
+def test_host_info_names_an_agent_that_does_not_answer(tmp_path, ansible):
+    run = ansible("consul_host_info", {"host": "127.0.0.9", "config_dir": str(tmp_path / "none"),
+                                       "data_dir": str(tmp_path / "none")})
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["config_files"] == [] and run["config"] == [] and run["data_files"] == {}
+    assert "node" not in run["agent"] and run["agent"]["status"] is None and "127.0.0.9" in run["agent"]["msg"]

@@ -1,0 +1,227 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: consul_host_info
+short_description: Read what a host has for Consul on disk, how its unit runs and what its agent says, in one call
+version_added: 0.4.0
+author:
+  - quorum.consul contributors (@quorum)
+description:
+  - One read-only probe of a Consul host - the configuration files in O(config_dir) with their top-level keys, the
+    entries of O(data_dir) with their owners, the systemd unit O(service), the checksum, owner and mode of chosen
+    O(paths), and the local agent's view of its datacenter (what M(quorum.consul.consul_peers_info) returns without
+    waiting).
+  - Of the configuration files only the key names and the values of C(bootstrap), C(bootstrap_expect), C(data_dir),
+    C(node_name) and C(datacenter) are returned; a gossip key or a token in a file never leaves the host.
+  - The role M(quorum.consul.consul_cluster) decides from this probe, so a re-run on a healthy datacenter needs one
+    task per host to know that nothing is to be done.
+extends_documentation_fragment:
+  - quorum.consul.connection
+  - quorum.consul.connection.attributes
+attributes:
+  check_mode:
+    description: Only reads; runs the same in check mode.
+    support: full
+options:
+  config_dir:
+    description: The agent's configuration directory; its C(*.json) and C(*.hcl) files are listed and read.
+    type: path
+    required: true
+  data_dir:
+    description: The agent's data directory; its entries and theirs (two levels) are listed with their owners.
+    type: path
+    required: true
+  service:
+    description: The systemd unit of the agent.
+    type: str
+    default: consul
+  paths:
+    description: Files and directories to report the SHA-1 checksum (files only), owner, group and mode of (missing
+      ones are null).
+    type: list
+    elements: path
+    default: []
+  skip_summary:
+    description: File names in O(config_dir) that are listed but not read (the caller wrote them and knows them).
+    type: list
+    elements: str
+    default: []
+seealso:
+  - module: quorum.consul.consul_peers_info
+"""
+
+EXAMPLES = r"""
+- name: Probe the host before deciding anything
+  quorum.consul.consul_host_info:
+    config_dir: /etc/consul.d
+    data_dir: /opt/consul
+    paths: [/usr/local/bin/consul, /etc/consul.d/consul.json]
+  register: probe
+
+- name: Show which files set the bootstrap flag
+  ansible.builtin.debug:
+    msg: "{{ probe.config | selectattr('values.bootstrap', 'defined') | map(attribute='path') }}"
+"""
+
+RETURN = r"""
+config_files:
+  description: The C(*.json) and C(*.hcl) files of O(config_dir), sorted (the order Consul reads them in).
+  returned: success
+  type: list
+  elements: str
+config:
+  description: Per configuration file not in O(skip_summary) - C(path), C(keys) (its top-level keys), C(values) (the
+    watched values it sets) and C(error) (why it could not be read, else empty).
+  returned: success
+  type: list
+  elements: dict
+data_files:
+  description: Entries of O(data_dir) and of its subdirectories, each path with the name of its owner.
+  returned: success
+  type: dict
+  sample: {/opt/consul/raft: consul, /opt/consul/raft/raft.db: consul}
+unit:
+  description: The unit's C(path) (its file, empty when systemd does not know it), C(user), C(active) (ActiveState),
+    C(enabled) (UnitFileState) and C(dropins) (drop-in files).
+  returned: success
+  type: dict
+paths:
+  description: Per O(paths) entry, null when missing, else C(checksum) (SHA-1), C(owner), C(group) and C(mode).
+  returned: success
+  type: dict
+  sample: {/etc/consul.d/consul.json: {checksum: 0a4d55a8d778e5022fab701977c5d840bbc486d0, owner: root,
+           group: consul, mode: "0640"}}
+agent:
+  description:
+    - What the local agent answers - the return values of M(quorum.consul.consul_peers_info) (C(node), C(leader),
+      C(servers), C(members), C(raft), ...) - or, when it does not answer, C(msg) and C(status) (the HTTP status of
+      an error answer, null when nothing answered).
+  returned: success
+  type: dict
+"""
+
+import grp
+import hashlib
+import os
+import pwd
+import stat
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.quorum.consul.plugins.module_utils._api import (
+    ConsulError,
+    client_from_params,
+    connection_argument_spec,
+    snapshot,
+)
+from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary
+
+UNIT_PROPERTIES = (('FragmentPath', 'path'), ('User', 'user'), ('ActiveState', 'active'),
+                   ('UnitFileState', 'enabled'), ('DropInPaths', 'dropins'))
+
+
+def _name(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return str(ident)
+
+
+def config_files(config_dir):
+    try:
+        names = sorted(os.listdir(config_dir))
+    except OSError:
+        return []
+    return [os.path.join(config_dir, name) for name in names
+            if name.endswith(('.json', '.hcl')) and os.path.isfile(os.path.join(config_dir, name))]
+
+
+def data_files(data_dir):
+    """Owner of each entry of data_dir and of its subdirectories (an agent once run as root leaves root's files)."""
+    found = {}
+    try:
+        top = sorted(os.listdir(data_dir))
+    except OSError:
+        return found
+    for name in top:
+        path = os.path.join(data_dir, name)
+        entries = [path]
+        if os.path.isdir(path) and not os.path.islink(path):
+            entries += [os.path.join(path, child) for child in sorted(os.listdir(path))]
+        for entry in entries:
+            found[entry] = _name(pwd.getpwuid, os.lstat(entry).st_uid)
+    return found
+
+
+def file_facts(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    digest = None
+    if stat.S_ISREG(info.st_mode):
+        digest = hashlib.sha1()
+        with open(path, 'rb') as handle:
+            for block in iter(lambda: handle.read(1 << 20), b''):
+                digest.update(block)
+    return dict(checksum=digest.hexdigest() if digest else None, owner=_name(pwd.getpwuid, info.st_uid),
+                group=_name(grp.getgrgid, info.st_gid), mode='%04o' % stat.S_IMODE(info.st_mode))
+
+
+def unit_status(module, service):
+    systemctl = module.get_bin_path('systemctl', required=True)
+    props = ','.join(name for name, key in UNIT_PROPERTIES)
+    rc, out, err = module.run_command([systemctl, 'show', service, '--property', props])
+    # no systemd running (a container without it, a build host): the unit is unknown, which is what it is
+    values = dict(line.split('=', 1) for line in out.splitlines() if '=' in line) if rc == 0 else {}
+    unit = dict((key, values.get(name, '')) for name, key in UNIT_PROPERTIES)
+    unit['dropins'] = unit['dropins'].split()
+    unit['error'] = '' if rc == 0 else (err.strip() or out.strip() or 'systemctl show failed')
+    return unit
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        config_dir=dict(type='path', required=True),
+        data_dir=dict(type='path', required=True),
+        service=dict(type='str', default='consul'),
+        paths=dict(type='list', elements='path', default=[]),
+        skip_summary=dict(type='list', elements='str', default=[]),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    files = config_files(params['config_dir'])
+    summaries = []
+    for path in files:
+        if os.path.basename(path) in params['skip_summary']:
+            continue
+        with open(path, 'rb') as handle:
+            summaries.append(config_summary(to_text(handle.read(), errors='surrogate_or_replace'), path))
+    # The agent before the unit: an agent that answered is not taken for one outside the unit because the unit
+    # was still starting when it was looked at.
+    try:
+        agent = snapshot(client_from_params(params), tolerate_denied=True)
+    except ConsulError as exc:
+        agent = dict(msg=str(exc), status=exc.status)
+    module.exit_json(
+        changed=False,
+        config_files=files,
+        config=summaries,
+        data_files=data_files(params['data_dir']),
+        unit=unit_status(module, params['service']),
+        paths=dict((path, file_facts(path)) for path in params['paths']),
+        agent=agent,
+    )
+
+
+if __name__ == '__main__':
+    main()
