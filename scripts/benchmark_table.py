@@ -32,8 +32,8 @@ def median(values):
 
 def cell(values):
     if not values:
-        return '%17s' % '-'
-    return '%6.1f (%4.1f-%4.1f)' % (median(values), min(values), max(values))
+        return '%19s' % '-'
+    return '%6.1f (%5.1f-%5.1f)' % (median(values), min(values), max(values))
 
 
 def size_key(size):
@@ -52,9 +52,9 @@ def main(run_dir):
                 changed.setdefault((size, row), []).append(count)
     sizes = sorted(set(key[0] for key in runs), key=size_key)
     reps = max(len(values) for values in runs.values())
-    print('Seconds on fresh systemd containers over SSH (playbooks: pipelining, forks = hosts), median (min-max) of %d'
-          % reps)
-    print('%-6s %-44s %17s %17s %6s %8s' % ('size', 'row', 'baseline', 'playbook', 'ratio', 'changed'))
+    print('Seconds on fresh systemd containers over SSH (playbooks: pipelining, forks = hosts), median (min-max) of '
+          'up to %d repetitions' % reps)
+    print('%-6s %-44s %19s %19s %6s %8s' % ('size', 'row', 'baseline', 'playbook', 'ratio', 'changed'))
     for size in sizes:
         for row, label in ROWS:
             base, play = runs.get((size, row, 'baseline'), []), runs.get((size, row, 'playbook'), [])
