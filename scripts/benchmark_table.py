@@ -54,7 +54,7 @@ def main(run_dir):
     reps = max(len(values) for values in runs.values())
     print('Seconds on fresh systemd containers over SSH (playbooks: pipelining, forks = hosts), median (min-max) of '
           'up to %d repetitions' % reps)
-    print('%-6s %-44s %19s %19s %6s %8s' % ('size', 'row', 'baseline', 'playbook', 'ratio', 'changed'))
+    print('%-6s %-48s %19s %19s %6s %8s' % ('size', 'row', 'baseline', 'playbook', 'ratio', 'changed'))
     for size in sizes:
         for row, label in ROWS:
             base, play = runs.get((size, row, 'baseline'), []), runs.get((size, row, 'playbook'), [])
@@ -62,7 +62,7 @@ def main(run_dir):
                 continue
             ratio = '%6.2f' % (median(play) / median(base)) if base and play else '%6s' % '-'
             counts = ','.join(changed.get((size, row), ['-']))
-            print('%-6s %-44s %s %s %s %8s' % (size, label, cell(base), cell(play), ratio, counts))
+            print('%-6s %-48s %s %s %s %8s' % (size, label, cell(base), cell(play), ratio, counts))
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]
         print()
@@ -70,7 +70,7 @@ def main(run_dir):
         for row, label in ROWS:
             play_small, play_large = runs.get((small, row, 'playbook')), runs.get((large, row, 'playbook'))
             if play_small and play_large:
-                print('  %-44s %6.2f x' % (label, median(play_large) / median(play_small)))
+                print('  %-48s %6.2f x' % (label, median(play_large) / median(play_small)))
 
 
 if __name__ == '__main__':
