@@ -171,14 +171,13 @@ wait_on_leaderless() { on "$1" 'until curl -sf http://127.0.0.1:8500/v1/agent/se
 
 # What a careful operator checks before saying "nothing to do": files and agent on every host, then the datacenter.
 rerun() {
+  binary_sum=$(sha256sum <"$CONSUL_BINARY_SRC" | cut -d' ' -f1)
   parallel "$(names "${servers[@]}" "${clients[@]}")" drift
   converged
   wait_on "$node_a" alive $((${#servers[@]} + ${#clients[@]}))
 }
 drift() {
-  local sum
-  sum=$(sha256sum <"$CONSUL_BINARY_SRC" | cut -d' ' -f1)
-  on "$1" "echo '$sum  /usr/local/bin/consul' | sha256sum --check --quiet && test -s /etc/consul.d/consul.json \
+  on "$1" "echo '$binary_sum  /usr/local/bin/consul' | sha256sum --check --quiet && test -s /etc/consul.d/consul.json \
     && test -s /etc/consul.d/encrypt.json && test ! -e /etc/consul.d/bootstrap.json && systemctl is-active --quiet consul"
 }
 

@@ -90,7 +90,7 @@ data_files:
   sample: {/opt/consul/raft: consul, /opt/consul/raft/raft.db: consul}
 unit:
   description: The unit's C(path) (its file, empty when systemd does not know it), C(user), C(active) (ActiveState),
-    C(enabled) (UnitFileState) and C(dropins) (drop-in files).
+    C(enabled) (UnitFileState), C(dropins) (drop-in files) and C(error) (why systemd could not be asked, else empty).
   returned: success
   type: dict
 paths:
@@ -155,9 +155,16 @@ def data_files(data_dir):
         path = os.path.join(data_dir, name)
         entries = [path]
         if os.path.isdir(path) and not os.path.islink(path):
-            entries += [os.path.join(path, child) for child in sorted(os.listdir(path))]
+            try:
+                entries += [os.path.join(path, child) for child in sorted(os.listdir(path))]
+            except OSError:
+                pass
         for entry in entries:
-            found[entry] = _name(pwd.getpwuid, os.lstat(entry).st_uid)
+            # a running agent renames and removes files (serf snapshots) while this looks
+            try:
+                found[entry] = _name(pwd.getpwuid, os.lstat(entry).st_uid)
+            except OSError:
+                pass
     return found
 
 
@@ -169,9 +176,12 @@ def file_facts(path):
     digest = None
     if stat.S_ISREG(info.st_mode):
         digest = hashlib.sha1()
-        with open(path, 'rb') as handle:
-            for block in iter(lambda: handle.read(1 << 20), b''):
-                digest.update(block)
+        try:
+            with open(path, 'rb') as handle:
+                for block in iter(lambda: handle.read(1 << 20), b''):
+                    digest.update(block)
+        except OSError:
+            return None
     return dict(checksum=digest.hexdigest() if digest else None, owner=_name(pwd.getpwuid, info.st_uid),
                 group=_name(grp.getgrgid, info.st_gid), mode='%04o' % stat.S_IMODE(info.st_mode))
 

@@ -377,8 +377,9 @@ def host_sync(probes, desired, state, adoption, user, nodes, servers):
     shared = {}
     for host, paths in desired.items():
         for path, want in paths.items():
-            if want.get('checksum') is None:
-                have = ((probes.get(host) or {}).get('paths') or {}).get(path) or {}
+            have = ((probes.get(host) or {}).get('paths') or {}).get(path)
+            # a host without the file says so itself; it does not make the others differ
+            if want.get('checksum') is None and have:
                 shared.setdefault(path, set()).add(have.get('checksum'))
     server_nodes = set(nodes.get(host, host) for host in servers)
     reasons = {}

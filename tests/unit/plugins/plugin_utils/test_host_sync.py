@@ -124,3 +124,10 @@ def test_a_new_server_makes_every_host_differ():
 def test_decisions_of_the_run_keep_a_host_out_of_sync(state, adoption, reason):
     result = decide(state=state, adoption=adoption)
     assert reason in result['hosts']['s1'] and result['all'] is False
+
+
+def test_a_host_without_the_key_file_does_not_make_the_others_differ():
+    # a new client: its encrypt.json is missing, which is its own reason; the others keep their shared key
+    result = decide(set_path('c1', KEY, missing=True))
+    assert KEY + ' is missing' in result['hosts']['c1']
+    assert [h for h in HOSTS if result['hosts'][h]] == ['c1']
