@@ -25,7 +25,7 @@ from ansible.module_utils.six.moves.http_client import HTTPException
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote, urlencode
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 from ansible.module_utils.basic import env_fallback
 
 DEFAULT_HOST = '127.0.0.1'
@@ -57,6 +57,20 @@ def connection_argument_spec():
         agent_token=dict(type='str', no_log=True),
         timeout=dict(type='float', default=10),
     )
+
+
+# One TLS context per set of TLS settings, for the module's whole run.
+_CONTEXTS = {}
+
+
+def open_url(url, method, validate_certs=True, ca_path=None, client_cert=None, client_key=None, **kwargs):
+    """Ansible's Request.open, with a TLS context that is made once: Ansible's open_url makes one for every request,
+    even for plain HTTP, and loads the system's CA store each time (about 30 ms of CPU, more than the request)."""
+    key = (validate_certs, ca_path, client_cert, client_key)
+    if key not in _CONTEXTS:
+        _CONTEXTS[key] = make_context(cafile=ca_path, validate_certs=validate_certs, client_cert=client_cert,
+                                      client_key=client_key)
+    return Request().open(method, url, context=_CONTEXTS[key], **kwargs)
 
 
 class ConsulError(Exception):
@@ -323,18 +337,21 @@ def is_bootstrap(agent_self):
     return agent_self.get('Stats', {}).get('consul', {}).get('bootstrap') == 'true'
 
 
-def snapshot(client, tolerate_denied=False):
+def snapshot(client, tolerate_denied=False, raft_of_clients=True):
     """One view of the cluster as the agent sees it.
 
     tolerate_denied: a token without operator:read (403 on the raft configuration and autopilot) leaves those
     parts empty and names them in 'denied', instead of failing; the agent's own endpoints still answer.
+    raft_of_clients: False leaves the peers, the raft configuration and autopilot health out when the agent is a
+    client (servers answer them: a probe of many clients would load them for nothing).
     """
     me = client.agent_self()
     config = me.get('Config', {})
     runtime = me.get('DebugConfig') or {}
     leader = client.leader()
     servers, autopilot, denied = [], None, []
-    if leader:
+    raft_view = raft_of_clients or bool(config.get('Server'))
+    if leader and raft_view:
         # both endpoints are answered by the leader; without one they block for the RPC hold timeout and fail
         try:
             servers = [dict(node=s.get('Node', ''), id=s.get('ID', ''), address=s.get('Address', ''),
@@ -348,7 +365,7 @@ def snapshot(client, tolerate_denied=False):
     return dict(
         denied=denied,
         leader=leader,
-        peers=client.peers(),
+        peers=client.peers() if raft_view else [],
         servers=servers,
         voters=sum(1 for s in servers if s['voter']),
         raft=raft_stats(me),

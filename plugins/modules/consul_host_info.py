@@ -54,6 +54,17 @@ options:
     type: list
     elements: str
     default: []
+  agent:
+    description: Ask the local agent (RV(agent)). C(false) returns an empty RV(agent), for a caller that asks later
+      with credentials it does not hold yet.
+    type: bool
+    default: true
+  network_facts:
+    description: Also return the network facts of C(ansible.builtin.setup) (its C(network) subset - C(default_ipv4),
+      C(all_ipv4_addresses), the interfaces, ...), gathered by the same code, so that a play needs no separate fact
+      gathering for them.
+    type: bool
+    default: false
 seealso:
   - module: quorum.consul.consul_peers_info
 """
@@ -103,9 +114,16 @@ agent:
   description:
     - What the local agent answers - the return values of M(quorum.consul.consul_peers_info) (C(node), C(leader),
       C(servers), C(members), C(raft), ...) - or, when it does not answer, C(msg) and C(status) (the HTTP status of
-      an error answer, null when nothing answered).
+      an error answer, null when nothing answered). Empty with O(agent=false).
+    - A client agent's C(peers), C(servers) and C(autopilot) are left out (empty, empty and null) - servers answer
+      them.
   returned: success
   type: dict
+ansible_facts:
+  description: With O(network_facts), the network facts, as C(ansible.builtin.setup) names them.
+  returned: when O(network_facts=true)
+  type: dict
+  sample: {default_ipv4: {address: 10.89.65.11, interface: eth0}, all_ipv4_addresses: [10.89.65.11]}
 """
 
 import grp
@@ -116,6 +134,7 @@ import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.facts.network.linux import LinuxNetwork
 from ansible_collections.quorum.consul.plugins.module_utils._api import (
     ConsulError,
     client_from_params,
@@ -206,6 +225,8 @@ def main():
         service=dict(type='str', default='consul'),
         paths=dict(type='list', elements='path', default=[]),
         skip_summary=dict(type='list', elements='str', default=[]),
+        agent=dict(type='bool', default=True),
+        network_facts=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -218,12 +239,19 @@ def main():
             summaries.append(config_summary(to_text(handle.read(), errors='surrogate_or_replace'), path))
     # The agent before the unit: an agent that answered is not taken for one outside the unit because the unit
     # was still starting when it was looked at.
+    agent = {}
     try:
-        agent = snapshot(client_from_params(params), tolerate_denied=True)
+        if params['agent']:
+            agent = snapshot(client_from_params(params), tolerate_denied=True, raft_of_clients=False)
     except ConsulError as exc:
         agent = dict(msg=str(exc), status=exc.status)
+    facts = {}
+    if params['network_facts']:
+        facts = LinuxNetwork(module).populate({})
+        facts['interfaces'] = list(facts.get('interfaces', ()))
     module.exit_json(
         changed=False,
+        ansible_facts=facts,
         config_files=files,
         config=summaries,
         data_files=data_files(params['data_dir']),

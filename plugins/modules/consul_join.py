@@ -43,6 +43,8 @@ options:
       - Seconds to keep retrying addresses whose join failed with a connection error or a 5xx answer, for example
         the C(i/o timeout) of the first dial to a host whose network has just come up. Retries are sub-second, inside
         this one call.
+      - The same time bounds the wait for the local agent itself to answer, so the module can follow the start of
+        the agent directly.
       - When time runs out the module fails naming each address still failing and its last error.
       - V(0) tries each address once. A 4xx answer such as an ACL denial ends the call at once.
     type: int
@@ -160,7 +162,11 @@ def main():
     error = None
     try:
         client = client_from_params(module.params)
-        members = client.members(wan=wan)
+        try:
+            # an agent started a moment ago opens its API after its gossip listeners
+            members = wait_until(lambda: client.members(wan=wan), lambda _members: True, module.params['wait_timeout'])
+        except WaitTimeout as exc:
+            raise exc.last_error
         pending = []
         for address in module.params['addresses']:
             if is_alive_member(address, members):

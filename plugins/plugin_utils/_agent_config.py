@@ -122,3 +122,28 @@ def agent_tokens(seed, nodes, kind='agent'):
         return [dict(node=node, secret_id=_derived_uuid(seed, 'recovery:' + node)) for node in nodes]
     return [dict(node=node, accessor_id=_derived_uuid(seed, 'accessor:' + node),
                  secret_id=_derived_uuid(seed, 'secret:' + node)) for node in nodes]
+
+
+def agent_layout(kinds, paths, contents, extra=None):
+    """The arguments of consul_agent_files: each path with its owner, group and mode, each file with its content.
+
+    kinds: {'directories': [path], 'files': [path], 'sensitive_files': [path]} (what to write, in order);
+    paths: {path: {owner, group, mode, ...}} (the role's paths, as the probe checks them; other keys are dropped);
+    contents: {path: text} for every file; extra: {path: {option: value}} such as validate or backup.
+    Raises ValueError for a path without attributes or a file without content: a typo would else write a file
+    with the connecting user's owner and mode.
+    """
+    def entry(path, is_file):
+        if path not in paths:
+            raise ValueError('agent_layout: %s has no owner, group and mode' % path)
+        item = dict(path=path, **dict((key, paths[path][key]) for key in ('owner', 'group', 'mode') if key in paths[path]))
+        if is_file:
+            if path not in contents:
+                raise ValueError('agent_layout: %s has no content' % path)
+            item['content'] = contents[path]
+            item.update((extra or {}).get(path) or {})
+        return item
+
+    return dict(directories=[entry(path, False) for path in kinds.get('directories') or ()],
+                files=[entry(path, True) for path in kinds.get('files') or ()],
+                sensitive_files=[entry(path, True) for path in kinds.get('sensitive_files') or ()])

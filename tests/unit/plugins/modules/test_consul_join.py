@@ -100,13 +100,25 @@ def test_wan_compares_with_wan_members_and_joins_the_wan_pool(consul, run):
     assert puts(consul) == ['PUT /v1/agent/join/127.0.0.9?wan=1']
 
 
-def test_agent_not_answering_fails_without_change(consul, run):
+def test_agent_not_answering_fails_without_change(consul, run, clock):
     consul.route('GET /v1/agent/members', consul.refused())
-    result = run(consul_join, addresses=['127.0.0.2'])
+    result = run(consul_join, addresses=['127.0.0.2'], wait_timeout=3)
     assert result['failed'] is True
     assert result['changed'] is False
     assert 'no answer from the Consul agent at 127.0.0.1:8500' in result['msg']
     assert 'Connection refused' in result['msg']
+    # asked again for wait_timeout seconds, then given up
+    assert consul.count('GET /v1/agent/members') > 1 and sum(clock.sleeps) == pytest.approx(3)
+    assert puts(consul) == []
+
+
+def test_waits_for_an_agent_that_is_still_starting(consul, run, clock):
+    # a client started a moment ago: its API opens after its gossip listeners
+    consul.route('GET /v1/agent/members', consul.refused(), consul.refused(), 'members_after_leave').route(JOIN_C4, 'join_200')
+    result = run(consul_join, addresses=['127.0.0.4'])
+    assert 'failed' not in result
+    assert result['joined'] == ['127.0.0.4']
+    assert consul.count('GET /v1/agent/members') == 3 and clock.sleeps == [0.25, 0.25]
 
 
 def dial_timeout(consul, address):

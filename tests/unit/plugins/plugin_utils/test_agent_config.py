@@ -90,3 +90,31 @@ def test_agent_tokens_are_stable_distinct_uuids():
     assert list(recovery[0]) == ['node', 'secret_id'] and recovery[0]['secret_id'] not in ids
     with pytest.raises(ValueError):
         _agent_config.agent_tokens('short', ['n1'])
+
+
+LAYOUT_PATHS = {
+    '/etc/consul.d': dict(owner='root', group='consul', mode='0750'),
+    '/etc/consul.d/consul.json': dict(owner='root', group='consul', mode='0640', checksum='c0ffee'),
+    '/etc/consul.d/encrypt.json': dict(owner='root', group='consul', mode='0640', checksum=None),
+}
+
+
+def test_agent_layout_gives_each_path_its_attributes_and_each_file_its_content():
+    layout = _agent_config.agent_layout(
+        dict(directories=['/etc/consul.d'], files=['/etc/consul.d/consul.json'], sensitive_files=['/etc/consul.d/encrypt.json']),
+        LAYOUT_PATHS, {'/etc/consul.d/consul.json': '{}\n', '/etc/consul.d/encrypt.json': 'k'},
+        extra={'/etc/consul.d/consul.json': dict(validate='consul validate %s')})
+    assert layout == dict(
+        directories=[dict(path='/etc/consul.d', owner='root', group='consul', mode='0750')],
+        files=[dict(path='/etc/consul.d/consul.json', owner='root', group='consul', mode='0640', content='{}\n',
+                    validate='consul validate %s')],
+        sensitive_files=[dict(path='/etc/consul.d/encrypt.json', owner='root', group='consul', mode='0640', content='k')])
+
+
+@pytest.mark.parametrize('kinds, contents, message', [
+    (dict(files=['/etc/consul.d/other.json']), {'/etc/consul.d/other.json': ''}, 'other.json has no owner'),
+    (dict(sensitive_files=['/etc/consul.d/encrypt.json']), {}, 'encrypt.json has no content'),
+])
+def test_agent_layout_refuses_a_path_it_cannot_write_safely(kinds, contents, message):
+    with pytest.raises(ValueError, match=message):
+        _agent_config.agent_layout(kinds, LAYOUT_PATHS, contents)
