@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: agent_layout
 short_description: The arguments of consul_agent_files for an agent's directories and files
-version_added: 0.5.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:

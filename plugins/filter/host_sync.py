@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: host_sync
 short_description: Decide which hosts already are what a run of the role would make them
-version_added: 0.4.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:

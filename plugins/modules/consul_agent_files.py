@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: consul_agent_files
 short_description: Lay out a Consul agent's system user, directories and files in one call
-version_added: 0.5.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:
@@ -172,10 +172,13 @@ def _file_spec(secret):
     )
 
 
-def _attributes(module, path, spec):
-    """The file arguments AnsibleModule's attribute helpers take (no SELinux context: the system's default)."""
-    return module.load_file_common_arguments(dict(owner=spec.get('owner'), group=spec.get('group'), mode=spec.get('mode')),
-                                             path=path)
+def _attributes(module, path, spec, follow=False):
+    """The file arguments AnsibleModule's attribute helpers take (no SELinux context: the system's default).
+
+    follow: a symlink's target gets them (a data directory linked to a volume), not the link.
+    """
+    return module.load_file_common_arguments(dict(owner=spec.get('owner'), group=spec.get('group'), mode=spec.get('mode'),
+                                                  follow=follow), path=path)
 
 
 def _ensure_user(module, name):
@@ -203,7 +206,7 @@ def _ensure_directory(module, spec, unknown_owner):
         return True
     if created:
         os.makedirs(path)
-    return module.set_fs_attributes_if_different(_attributes(module, path, spec), created)
+    return module.set_fs_attributes_if_different(_attributes(module, path, spec, follow=True), created)
 
 
 def _read(path):
@@ -230,18 +233,24 @@ def _write_file(module, spec, secret, unknown_owner, backups, diffs):
         try:
             with os.fdopen(handle, 'wb') as out:
                 out.write(content)
-            # owner and mode before the rename: under its name the file is never readable by others
-            module.set_fs_attributes_if_different(_attributes(module, tmp, dict(spec, mode=spec.get('mode') or '0600')), True)
             if spec.get('validate'):
                 if '%s' not in spec['validate']:
                     module.fail_json(msg='validate of %s must contain %%s: %s' % (path, spec['validate']))
                 rc, out, err = module.run_command(spec['validate'] % tmp)
                 if rc != 0:
-                    module.fail_json(msg='%s failed to validate; it was left as it was' % path, rc=rc, stdout=out,
-                                     stderr=err)
+                    # a validator may quote the content it rejects
+                    output = dict(stdout='', stderr='') if secret else dict(stdout=out, stderr=err)
+                    module.fail_json(msg='%s failed to validate; it was left as it was%s'
+                                     % (path, ' (its output is not shown: the file is sensitive)' if secret else ''),
+                                     rc=rc, **output)
             if before is not None and spec.get('backup'):
                 backups[path] = module.backup_local(path)
-            module.atomic_move(tmp, path, unsafe_writes=False)
+            # atomic_move gives a new file the default mode less the umask, until the attributes below are set
+            umask = os.umask(0o077)
+            try:
+                module.atomic_move(tmp, path, unsafe_writes=False)
+            finally:
+                os.umask(umask)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: consul_host_info
 short_description: Read what a host has for Consul on disk, how its unit runs and what its agent says, in one call
-version_added: 0.4.0
+version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:
@@ -59,10 +59,9 @@ options:
       with credentials it does not hold yet.
     type: bool
     default: true
-  network_facts:
-    description: Also return the network facts of C(ansible.builtin.setup) (its C(network) subset - C(default_ipv4),
-      C(all_ipv4_addresses), the interfaces, ...), gathered by the same code, so that a play needs no separate fact
-      gathering for them.
+  network:
+    description: Also return RV(network), the facts C(ansible.builtin.setup) gathers for its C(network) subset,
+      gathered by the same code, so that a play needs no separate fact gathering for the host's addresses.
     type: bool
     default: false
 seealso:
@@ -119,9 +118,11 @@ agent:
       them.
   returned: success
   type: dict
-ansible_facts:
-  description: With O(network_facts), the network facts, as C(ansible.builtin.setup) names them.
-  returned: when O(network_facts=true)
+network:
+  description: With O(network), the network facts of C(ansible.builtin.setup), named as in C(ansible_facts)
+    (without the C(ansible_) prefix) - C(default_ipv4), C(all_ipv4_addresses), C(all_ipv6_addresses), C(interfaces)
+    and one entry per interface. They are returned as values, not as facts, as an info module should.
+  returned: when O(network=true)
   type: dict
   sample: {default_ipv4: {address: 10.89.65.11, interface: eth0}, all_ipv4_addresses: [10.89.65.11]}
 """
@@ -226,7 +227,7 @@ def main():
         paths=dict(type='list', elements='path', default=[]),
         skip_summary=dict(type='list', elements='str', default=[]),
         agent=dict(type='bool', default=True),
-        network_facts=dict(type='bool', default=False),
+        network=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -245,19 +246,19 @@ def main():
             agent = snapshot(client_from_params(params), tolerate_denied=True, raft_of_clients=False)
     except ConsulError as exc:
         agent = dict(msg=str(exc), status=exc.status)
-    facts = {}
-    if params['network_facts']:
-        facts = LinuxNetwork(module).populate({})
-        facts['interfaces'] = list(facts.get('interfaces', ()))
+    extra = {}
+    if params['network']:
+        extra['network'] = LinuxNetwork(module).populate({})
+        extra['network']['interfaces'] = list(extra['network'].get('interfaces', ()))
     module.exit_json(
         changed=False,
-        ansible_facts=facts,
         config_files=files,
         config=summaries,
         data_files=data_files(params['data_dir']),
         unit=unit_status(module, params['service']),
         paths=dict((path, file_facts(path)) for path in params['paths']),
         agent=agent,
+        **extra
     )
 
 

@@ -88,3 +88,22 @@ def test_sensitive_contents_never_show_and_other_files_diff(tmp_path, binary, an
     assert [diff["after_header"] for diff in run["diff"]] == [str(tmp_path / "etc" / "consul.json"),
                                                               str(tmp_path / "consul.service")]
     assert run["diff"][1]["after"] == "[Unit]\n"
+
+
+def test_a_directory_that_is_a_symlink_gives_its_target_the_attributes(tmp_path, binary, ansible):
+    # a data directory linked to a volume: the agent needs the volume, not the link
+    volume = tmp_path / "volume"
+    volume.mkdir(mode=0o755)
+    (tmp_path / "data").symlink_to(volume)
+    run = ansible("consul_agent_files", layout(tmp_path, binary))
+    assert run.get("failed") is not True, run.get("msg")
+    assert mode(volume) == "0700" and (tmp_path / "data").is_symlink()
+
+
+def test_a_sensitive_file_that_fails_validation_shows_no_output(tmp_path, binary, ansible):
+    args = layout(tmp_path, binary)
+    args["sensitive_files"][0]["validate"] = "sh -c 'cat %s; exit 1'"
+    run = ansible("consul_agent_files", args)
+    assert run.get("failed") is True and "not shown" in run["msg"]
+    assert GOSSIP_KEY not in run.output
+    assert not (tmp_path / "etc" / "encrypt.json").exists()
