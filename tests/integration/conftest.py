@@ -110,7 +110,8 @@ def ansible(collections_path):
     )
 
     def run(module, args, check=False, env=None):
-        cmd = [executable, "localhost", "-c", "local", "-m", "quorum.consul." + module]
+        # a bare name is this collection's module; a dotted one (ansible.builtin.setup) is taken as it is
+        cmd = [executable, "localhost", "-c", "local", "-m", module if "." in module else "quorum.consul." + module]
         # ansible reads an empty "{}" as raw parameters, so no arguments means no -a
         cmd += ["-a", json.dumps(args)] if args else []
         cmd += ["--check"] if check else []

@@ -214,6 +214,18 @@ def test_host_info_reads_files_and_agent_without_their_secrets(cluster, ansible)
     assert set(run["unit"]) == {"path", "user", "active", "enabled", "dropins", "error"}
 
 
+def test_host_info_gathers_the_network_facts_setup_would(tmp_path, ansible):
+    run = ansible("consul_host_info", {"config_dir": str(tmp_path), "data_dir": str(tmp_path), "agent": False,
+                                       "network": True})
+    setup = ansible("ansible.builtin.setup", {"gather_subset": ["!all", "!min", "network"]})
+    assert run["agent"] == {}
+    for fact in ("default_ipv4", "all_ipv4_addresses", "all_ipv6_addresses"):
+        assert run["network"][fact] == setup["ansible_facts"]["ansible_" + fact], fact
+    assert sorted(run["network"]["interfaces"]) == sorted(setup["ansible_facts"]["ansible_interfaces"])
+    assert "network" not in ansible("consul_host_info", {"config_dir": str(tmp_path), "data_dir": str(tmp_path),
+                                                         "agent": False}).result
+
+
 def test_host_info_names_an_agent_that_does_not_answer(tmp_path, ansible):
     run = ansible("consul_host_info", {"host": "127.0.0.9", "config_dir": str(tmp_path / "none"),
                                        "data_dir": str(tmp_path / "none")})
