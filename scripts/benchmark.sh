@@ -4,7 +4,7 @@
 # on identical fresh hosts, with the role's default Consul settings. Prints one table; scripts/test.sh does
 # not run it.
 #   scripts/benchmark.sh              3 servers + 1 client and 5 servers + 20 clients, 3 repetitions
-#                                     (about 50 minutes on 2 cores; installs what it needs first, as test.sh does)
+#                                     (about 40 minutes on 2 cores; installs what it needs first, as test.sh does)
 #   scripts/benchmark.sh quick        3 servers + 1 client, 1 repetition (about 5 minutes)
 #   scripts/benchmark.sh decisions    only the first table, the role's decisions on the controller (seconds)
 #   BENCH_REPEAT=N BENCH_SIZES="3+1 5+20" scripts/benchmark.sh   any repetitions and sizes (servers+clients)
