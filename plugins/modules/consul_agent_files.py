@@ -15,8 +15,9 @@ version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:
-  - Creates the agent's system user when it is missing, then the directories, then writes each file whose content,
-    owner, group or mode differs (atomically, through a temporary file in the same directory).
+  - Creates the agent's system user when it is missing, then the directories, then puts the O(binary) sent from the
+    controller in place, then writes each file whose content, owner, group or mode differs (atomically, through a
+    temporary file in the same directory).
   - One task instead of one per file - M(ansible.builtin.copy) runs two modules per file and host, which is what a
     bootstrap of many hosts spends most of its time on.
   - Contents of O(sensitive_files) (a gossip key, a private key, a configuration that holds a token) are never
@@ -53,6 +54,38 @@ options:
         type: str
       mode:
         description: Its mode, as an octal string such as C('0750'); unchanged when not set.
+        type: raw
+  binary:
+    description:
+      - A file sent from the controller, such as the consul binary, put in place before O(files) so that their
+        C(validate) commands can run it. It replaces the host's file with a rename, never by writing into it, so a
+        running agent's binary can be replaced.
+      - It is sent on every call that gives it (one transfer, no checksum round trip before it, unlike
+        M(ansible.builtin.copy)); give it only to hosts whose copy differs (the role compares checksums with
+        M(quorum.consul.consul_host_info) first). In check mode nothing is sent.
+    type: dict
+    suboptions:
+      src:
+        description: The file on the controller; a relative path is looked up as M(ansible.builtin.copy) does (the
+          role's or the playbook's C(files/) directories).
+        type: path
+        required: true
+      path:
+        description: Where it goes on the host.
+        type: path
+        required: true
+      checksum:
+        description: The SHA-1 it must have. A file that arrives with another one fails the call and the host's file is
+          left as it was; in check mode, a host's file with this checksum counts as unchanged.
+        type: str
+      owner:
+        description: Its owner; the connecting user's when not set.
+        type: str
+      group:
+        description: Its group; the connecting user's when not set.
+        type: str
+      mode:
+        description: Its mode, as an octal string such as C('0755'); C('0600') for a new file when not set.
         type: raw
   files:
     description: Files to write, in this order. A file whose content is already O(files[].content) only gets its
@@ -93,6 +126,8 @@ options:
     elements: dict
     default: []
     suboptions: *file
+notes:
+  - An action plugin of the same name sends O(binary.src) to the host, in the connection's temporary directory.
 seealso:
   - module: ansible.builtin.copy
   - module: ansible.builtin.user
@@ -102,6 +137,7 @@ EXAMPLES = r"""
 - name: Lay out the agent
   quorum.consul.consul_agent_files:
     user: consul
+    binary: {src: files/consul, path: /usr/local/bin/consul, owner: root, group: root, mode: "0755"}
     directories:
       - {path: /etc/consul.d, owner: root, group: consul, mode: "0750"}
       - {path: /opt/consul, owner: consul, group: consul, mode: "0750"}
@@ -139,7 +175,8 @@ changed_directories:
   elements: str
   sample: [/opt/consul]
 changed_files:
-  description: The files that were written or given another owner, group or mode (or would be), in the order given.
+  description: The files (O(binary) first) that were written or given another owner, group or mode (or would be), in
+    the order given.
   returned: always
   type: list
   elements: str
@@ -217,6 +254,26 @@ def _read(path):
         return None
 
 
+def _place_binary(module, spec, unknown_owner):
+    """Rename the file the action plugin sent (src, on this host) to path when its content differs."""
+    path, exists = spec['path'], os.path.exists(spec['path'])
+    if module.check_mode:
+        differs = not exists or spec.get('checksum') is None or module.sha1(path) != spec['checksum']
+        return differs or unknown_owner or module.set_fs_attributes_if_different(_attributes(module, path, spec), False)
+    sent = module.sha1(spec['src'])
+    if spec.get('checksum') and sent != spec['checksum']:
+        module.fail_json(msg='%s arrived with SHA-1 %s, not %s; it was left as it was' % (path, sent, spec['checksum']))
+    differs = not exists or module.sha1(path) != sent
+    if differs:
+        # private until its mode is set below, like the files
+        umask = os.umask(0o077)
+        try:
+            module.atomic_move(spec['src'], path, unsafe_writes=False)
+        finally:
+            os.umask(umask)
+    return module.set_fs_attributes_if_different(_attributes(module, path, spec), differs)
+
+
 def _write_file(module, spec, secret, unknown_owner, backups, diffs):
     """Write one file when its content differs, then fix its owner, group and mode. Returns whether it changed."""
     path = spec['path']
@@ -261,6 +318,14 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             user=dict(type='str'),
+            binary=dict(type='dict', options=dict(
+                src=dict(type='path', required=True),
+                path=dict(type='path', required=True),
+                checksum=dict(type='str'),
+                owner=dict(type='str'),
+                group=dict(type='str'),
+                mode=dict(type='raw'),
+            )),
             directories=dict(type='list', elements='dict', default=[], options=dict(
                 path=dict(type='path', required=True),
                 owner=dict(type='str'),
@@ -277,7 +342,9 @@ def main():
     # in check mode a user still to be created owns nothing yet: every path that names it would change
     unknown_owner = user_created and module.check_mode
     directories = [spec['path'] for spec in module.params['directories'] if _ensure_directory(module, spec, unknown_owner)]
-    files, backups, diffs = [], {}, []
+    binary = module.params['binary']
+    files = [binary['path']] if binary and _place_binary(module, binary, unknown_owner) else []
+    backups, diffs = {}, []
     for secret, key in ((False, 'files'), (True, 'sensitive_files')):
         files.extend(spec['path'] for spec in module.params[key]
                      if _write_file(module, spec, secret, unknown_owner, backups, diffs))

@@ -5,6 +5,7 @@ changes the machine); the Molecule scenarios create it on every fresh host.
 """
 
 import grp
+import hashlib
 import json
 import os
 import pwd
@@ -107,3 +108,46 @@ def test_a_sensitive_file_that_fails_validation_shows_no_output(tmp_path, binary
     assert run.get("failed") is True and "not shown" in run["msg"]
     assert GOSSIP_KEY not in run.output
     assert not (tmp_path / "etc" / "encrypt.json").exists()
+
+
+def sha1(path):
+    return hashlib.sha1(open(path, "rb").read()).hexdigest()
+
+
+def test_the_binary_is_sent_put_in_place_before_the_files_and_replaced_by_a_rename(tmp_path, binary, ansible):
+    # the real consul binary: consul.json's validate runs the copy just put in place
+    args = layout(tmp_path, tmp_path / "bin" / "consul")
+    args["directories"].append({"path": str(tmp_path / "bin"), "mode": "0755"})
+    args["binary"] = {"src": binary, "path": str(tmp_path / "bin" / "consul"), "mode": "0755", "checksum": sha1(binary)}
+    (tmp_path / "bin").mkdir()
+    run = ansible("consul_agent_files", args)
+    assert run.get("failed") is not True, run.get("msg")
+    assert run["changed_files"][:2] == [str(tmp_path / "bin" / "consul"), str(tmp_path / "etc" / "consul.json")]
+    assert sha1(tmp_path / "bin" / "consul") == sha1(binary) and mode(tmp_path / "bin" / "consul") == "0755"
+    inode = os.stat(tmp_path / "bin" / "consul").st_ino
+
+    again = ansible("consul_agent_files", args)
+    assert again["changed"] is False and again["changed_files"] == []
+    assert ansible("consul_agent_files", args, check=True)["changed"] is False
+
+    # another binary (an upgrade): a new file renamed over the old one, never written into (a running agent's)
+    (tmp_path / "other").write_bytes(b"#!/bin/sh\necho other\n")
+    args["binary"].update(src=str(tmp_path / "other"), checksum=sha1(tmp_path / "other"))
+    args["files"] = []
+    assert ansible("consul_agent_files", args, check=True)["changed_files"] == [str(tmp_path / "bin" / "consul")]
+    assert sha1(tmp_path / "bin" / "consul") == sha1(binary)
+    run = ansible("consul_agent_files", args)
+    assert run["changed_files"] == [str(tmp_path / "bin" / "consul")]
+    assert (tmp_path / "bin" / "consul").read_bytes() == b"#!/bin/sh\necho other\n"
+    assert os.stat(tmp_path / "bin" / "consul").st_ino != inode and mode(tmp_path / "bin" / "consul") == "0755"
+
+
+def test_a_binary_that_arrives_with_another_checksum_is_not_put_in_place(tmp_path, binary, ansible):
+    (tmp_path / "bin").mkdir()
+    args = {"binary": {"src": binary, "path": str(tmp_path / "bin" / "consul"), "checksum": "0" * 40}}
+    run = ansible("consul_agent_files", args)
+    assert run.get("failed") is True and "0" * 40 in run["msg"] and sha1(binary) in run["msg"]
+    assert os.listdir(tmp_path / "bin") == []
+
+    missing = ansible("consul_agent_files", {"binary": {"src": str(tmp_path / "nowhere"), "path": str(tmp_path / "x")}})
+    assert missing.get("failed") is True and "binary.src" in missing["msg"] and "nowhere" in missing["msg"]

@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Sends consul_agent_files' binary to the host, then runs the module (which puts it in place) in the same task.
+
+One transfer and one module run per host: ansible.builtin.copy would add a checksum of the source per host on the
+controller, a stat module before the transfer and a second module after it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+
+
+class ActionModule(ActionBase):
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        args = dict(self._task.args)
+        binary = args.get('binary')
+        try:
+            if binary:
+                binary = dict(binary)
+                try:
+                    source = self._find_needle('files', binary.get('src'))
+                except AnsibleError as exc:
+                    result.update(failed=True, msg='binary.src: %s' % exc.message)
+                    return result
+                if self._task.check_mode:
+                    binary['src'] = source
+                else:
+                    staged = self._connection._shell.join_path(self._make_tmp_path(), 'binary')
+                    self._transfer_file(source, staged)
+                    self._fixup_perms2((self._connection._shell.tmpdir, staged))
+                    binary['src'] = staged
+                args['binary'] = binary
+            result.update(self._execute_module(module_name='quorum.consul.consul_agent_files', module_args=args,
+                                               task_vars=task_vars))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
