@@ -17,7 +17,9 @@ author:
 description:
   - Makes the local Consul agent join the gossip pool of the given addresses (C(PUT /v1/agent/join/<address>)).
   - Addresses whose agents are already alive members (matched by gossip address, resolved host name or node name) are
-    skipped, so a second run changes nothing.
+    skipped, so a second run changes nothing. The members are read again after the first join (which brings the
+    whole member list of the agent it reached): addresses alive by then are skipped too, so joining many agents
+    that also join by themselves (C(retry_join)) costs few joins.
 extends_documentation_fragment:
   - quorum.consul.connection
   - quorum.consul.connection.attributes
@@ -132,10 +134,15 @@ def is_alive_member(address, members):
 def join_pending(client, pending, wan, result):
     """One attempt at every address still pending; returns the ones that failed, each with its error.
 
-    Joined addresses leave the list and go into the result at once, so a later failure keeps them.
+    Joined addresses leave the list and go into the result at once, so a later failure keeps them. A join
+    exchanges the whole member list with the agent it reached, so after the first one the members are read again:
+    agents that joined by themselves meanwhile (retry_join) are skipped, and joining many clients costs a few
+    joins, not one per client.
     """
     failed = {}
     for address in list(pending):
+        if address not in pending:
+            continue
         try:
             client.join(address, wan=wan)
         except ConsulError as exc:
@@ -146,6 +153,12 @@ def join_pending(client, pending, wan, result):
             continue
         pending.remove(address)
         result['joined'].append(address)
+        if len(result['joined']) == 1 and pending:
+            members = client.members(wan=wan)
+            for other in [other for other in pending if is_alive_member(other, members)]:
+                pending.remove(other)
+                failed.pop(other, None)
+                result['already_members'].append(other)
     return failed
 
 

@@ -181,3 +181,13 @@ def test_a_denied_join_is_not_retried(consul, run, clock):
     assert list(result['failed_addresses']) == ['127.0.0.9']
     assert consul.count(JOIN_9) == 1
     assert clock.sleeps == []
+
+
+def test_after_the_first_join_members_that_came_meanwhile_are_skipped(consul, run):
+    # the first view has c4 gone; the join of 127.0.0.9 brings the member list in which c4 is alive again
+    consul.route('GET /v1/agent/members', 'members_after_leave', 'members').route(JOIN_9, 'join_200')
+    result = run(consul_join, addresses=['127.0.0.9', '127.0.0.4'])
+    assert 'failed' not in result
+    assert result['joined'] == ['127.0.0.9'] and result['already_members'] == ['127.0.0.4']
+    assert puts(consul) == [JOIN_9]
+    assert consul.count('GET /v1/agent/members') == 2
