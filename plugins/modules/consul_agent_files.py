@@ -79,13 +79,15 @@ options:
           left as it was; in check mode, a host's file with this checksum counts as unchanged.
         type: str
       owner:
-        description: Its owner; the connecting user's when not set.
+        description: Its owner; when not set, the user the module runs as for a new file (root with C(become)),
+          the replaced file's owner otherwise.
         type: str
       group:
-        description: Its group; the connecting user's when not set.
+        description: Its group; when not set, that user's group for a new file, the replaced file's group otherwise.
         type: str
       mode:
-        description: Its mode, as an octal string such as C('0755'); C('0600') for a new file when not set.
+        description: Its mode, as an octal string such as C('0755'); when not set, C('0600') for a new file, the
+          replaced file's mode otherwise.
         type: raw
   files:
     description: Files to write, in this order. A file whose content is already O(files[].content) only gets its

@@ -154,7 +154,11 @@ def join_pending(client, pending, wan, result):
         pending.remove(address)
         result['joined'].append(address)
         if len(result['joined']) == 1 and pending:
-            members = client.members(wan=wan)
+            try:
+                members = client.members(wan=wan)
+            except ConsulError:
+                # only a shortcut: the remaining addresses are joined as they are
+                members = []
             for other in [other for other in pending if is_alive_member(other, members)]:
                 pending.remove(other)
                 failed.pop(other, None)

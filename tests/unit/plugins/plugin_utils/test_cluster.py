@@ -407,6 +407,10 @@ PREFLIGHT_CASES = {
                                 ['c4'], None, 'n1', False,
                                 dict(c4=['host c4: consul_cluster_install_method is copy but '
                                          'consul_cluster_binary_src is empty'])),
+    'copy_with_a_binary_src_the_controller_lacks': (
+        dict(c4=host('c4', '10.0.0.4', install_method='copy', binary_src='/srv/consul', binary_found=False)), SERVERS3,
+        ['c4'], None, 'n1', False,
+        dict(c4=['host c4: consul_cluster_binary_src /srv/consul is not a file on the controller'])),
     'archive_with_a_binary_path_not_named_consul': (
         dict(n3=host('n3', '10.0.0.3', install_method='archive', binary_path='/usr/local/bin/consul-1.8')), SERVERS3,
         ['c4'], None, 'n1', False,
