@@ -35,7 +35,7 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
               servers_group='consul_servers', clients_group='consul_clients'):
     """Check the inventory and variables before any change.
 
-    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_found, binary_path, package_repo, pkg_mgr}} for
+    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_file, binary_path, package_repo, pkg_mgr}} for
     every host of the play and every server and client outside it; addresses is None for a host whose own
     addresses were not gathered (outside the play), the install settings matter only for hosts of the play.
     Returns problems ({host: [message]}: each message names a host and the variable to change; problems of
@@ -83,6 +83,7 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         roles=roles,
         nodes=dict((host, hosts.get(host, {}).get('node') or host) for host in roles),
         server_addrs=server_addrs,
+        addrs=dict((host, record.get('addr') or '') for host, record in hosts.items()),
         play_servers=[host for host in play_hosts if roles.get(host) == 'server'],
         play_clients=[host for host in play_hosts if roles.get(host) == 'client'],
     )
@@ -104,7 +105,7 @@ def host_problems(host, record, roles, servers_group='consul_servers', clients_g
     method = record.get('install_method')
     if method == 'copy' and not record.get('binary_src'):
         found.append('host %s: consul_cluster_install_method is copy but consul_cluster_binary_src is empty' % host)
-    elif method == 'copy' and record.get('binary_found') is False:
+    elif method == 'copy' and 'binary_file' in record and not record['binary_file']:
         found.append('host %s: consul_cluster_binary_src %s is not a file on the controller' % (host, record['binary_src']))
     if method == 'archive' and (record.get('binary_path') or '').rsplit('/', 1)[-1] != 'consul':
         found.append('host %s: consul_cluster_binary_path must end in /consul for install method archive' % host)

@@ -408,7 +408,7 @@ PREFLIGHT_CASES = {
                                 dict(c4=['host c4: consul_cluster_install_method is copy but '
                                          'consul_cluster_binary_src is empty'])),
     'copy_with_a_binary_src_the_controller_lacks': (
-        dict(c4=host('c4', '10.0.0.4', install_method='copy', binary_src='/srv/consul', binary_found=False)), SERVERS3,
+        dict(c4=host('c4', '10.0.0.4', install_method='copy', binary_src='/srv/consul', binary_file='')), SERVERS3,
         ['c4'], None, 'n1', False,
         dict(c4=['host c4: consul_cluster_binary_src /srv/consul is not a file on the controller'])),
     'archive_with_a_binary_path_not_named_consul': (
