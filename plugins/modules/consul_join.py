@@ -18,7 +18,7 @@ description:
   - Makes the local Consul agent join the gossip pool of the given addresses (C(PUT /v1/agent/join/<address>)).
   - Addresses whose agents are already alive members (matched by gossip address, resolved host name or node name) are
     skipped, so a second run changes nothing. The members are read again after the first join (which brings the
-    whole member list of the agent it reached): addresses alive by then are skipped too, so joining many agents
+    whole member list of the agent it reached), and addresses alive by then are skipped too, so joining many agents
     that also join by themselves (C(retry_join)) costs few joins.
 extends_documentation_fragment:
   - quorum.consul.connection

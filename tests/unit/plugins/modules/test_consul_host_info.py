@@ -44,7 +44,7 @@ def test_addresses_as_setup_names_them_without_loopback():
 
 
 def test_a_family_without_addresses_is_not_asked_for_its_route():
-    module = FakeModule({'-o addr show': (0, ADDR.split('2: eth0')[0], ''), '-4 route get 8.8.8.8': (0, ROUTE4, '')})
+    module = FakeModule({'-o addr show': (0, ADDR.split('2: eth0', maxsplit=1)[0], ''), '-4 route get 8.8.8.8': (0, ROUTE4, '')})
     facts = consul_host_info.network_facts(module)
     assert facts == {'all_ipv4_addresses': [], 'all_ipv6_addresses': [], 'default_ipv4': {}, 'default_ipv6': {}}
     assert module.commands == ['-o addr show']
