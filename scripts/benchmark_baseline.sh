@@ -76,8 +76,13 @@ wait_on() { local host=$1; shift; on "$host" python3 - "$@" <<<"$waiter"; }
 
 # Voters and catch-up on every server: the leader's index once all are voters, then every log at that index.
 converged() {
-  local count=${#servers[@]} index
-  index=$(parallel "$(names "${servers[@]}")" wait_on_voters "$count" | grep -E '^[0-9]+$' | head -n1)
+  local count=${#servers[@]} index='' attempt
+  # only the server that is the leader at that moment prints its index; a leadership change in between leaves none
+  for attempt in 1 2 3; do
+    [[ -z $index ]] || break
+    index=$(parallel "$(names "${servers[@]}")" wait_on_voters "$count" | grep -E '^[0-9]+$' | head -n1) || true
+  done
+  [[ -n $index ]] || { echo "no leader index after $attempt attempts" >&2; exit 1; }
   parallel "$(names "${servers[@]}")" wait_index "$index"
 }
 wait_on_voters() { wait_on "$2" voters "$1"; }
