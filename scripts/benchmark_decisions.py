@@ -61,7 +61,7 @@ def best(runs, call):
 
 
 def main(sizes):
-    columns = ['preflight', 'cluster_state', 'restart_plan', 'restart_order', 'leader_index', 'health_summary']
+    columns = ['preflight', 'cluster_state', 'restart_plan', 'restart_order', 'health_summary']
     print('The role\'s decisions on synthetic inventories (%d servers, the rest clients), milliseconds, best of 5'
           % SERVERS)
     print('%7s ' % 'hosts' + ' '.join('%14s' % c for c in columns) + ' %10s %9s %8s' % ('total ms', 'us/host', 'growth'))
@@ -75,7 +75,6 @@ def main(sizes):
             lambda: _cluster.cluster_state(probes, servers, hosts, hosts, servers[0]),
             lambda: _cluster.restart_plan(state, dict((h, True) for h in hosts)),
             lambda: _cluster.restart_order(plan['restart'], dict((h, health[h]) for h in servers)),
-            lambda: _cluster.leader_index([health[h] for h in hosts]),
             lambda: _cluster.health_summary(health, servers, clients, hosts, records),
         ]
         ms = [best(5, call) for call in calls]

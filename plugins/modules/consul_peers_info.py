@@ -45,11 +45,19 @@ options:
     type: int
   min_failure_tolerance:
     description:
-      - Wait until autopilot reports that the cluster survives this many failed servers (C(FailureTolerance)), for
-        example V(1) before restarting a server of three.
-      - Autopilot refreshes server health every few seconds, so a server restarted a moment ago counts as unhealthy
-        for a while; this waits that out inside the one call.
+      - Wait until the cluster survives this many failed servers (RV(failure_tolerance)), for example V(1) before
+        restarting a server of three.
+      - Autopilot refreshes server health every few seconds (C(ConsulServerHealthInterval), 2 s), so a server
+        restarted a moment ago counts as unhealthy for a while; this waits that out inside the one call.
     type: int
+  caught_up:
+    description:
+      - Wait until this server's raft log reached the index autopilot last saw on the leader (C(LastIndex) of the
+        leader in C(/v1/operator/autopilot/health), at most one health refresh old): what the guide's "verify
+        replication" compares by hand with C(consul info) on the leader and on each follower.
+      - Only for a server; a client keeps no raft log and never meets it.
+    type: bool
+    default: false
   wait_timeout:
     description:
       - Seconds to wait for the conditions above before failing with what was last seen.
@@ -74,7 +82,13 @@ EXAMPLES = r"""
     wait_for_leader: true
     min_failure_tolerance: 1
 
-- name: Wait until a restarted follower caught up with the leader's index
+- name: Verify replication on every server - all voters, each caught up with the leader
+  quorum.consul.consul_peers_info:
+    min_voters: 3
+    caught_up: true
+    wait_timeout: 120
+
+- name: Wait until a restarted follower caught up with an index read earlier from the leader
   quorum.consul.consul_peers_info:
     host: "{{ ansible_host }}"
     min_last_log_index: "{{ leader_info.raft.last_log_index }}"
@@ -194,6 +208,15 @@ autopilot:
   description: Autopilot health (C(Healthy), C(FailureTolerance), C(Servers)), null without a leader.
   returned: success
   type: dict
+failure_tolerance:
+  description:
+    - How many servers may fail with a quorum left - the voters of the raft configuration that autopilot last saw
+      healthy, beyond a quorum of those voters; 0 without a leader.
+    - The same count as autopilot's C(FailureTolerance), but with the voters as they are now - autopilot recounts them
+      only at its next health refresh, so its own figure lags a promotion by up to one refresh.
+  returned: success
+  type: int
+  sample: 1
 denied:
   description:
     - Endpoints the token may not read (403) - the raft configuration and autopilot health need C(operator:read).
@@ -234,13 +257,39 @@ def unmet(params, view, waited):
     if params['min_voters'] is not None and view['voters'] < params['min_voters']:
         names = ', '.join(s['node'] for s in view['servers'] if s['voter']) or 'none'
         missing.append('%d of %d voters after %ds: %s' % (view['voters'], params['min_voters'], waited, names))
-    tolerance = (view['autopilot'] or {}).get('FailureTolerance', 0)
+    tolerance = view['failure_tolerance']
     if params['min_failure_tolerance'] is not None and tolerance < params['min_failure_tolerance']:
         missing.append('failure tolerance %d of %d after %ds' % (tolerance, params['min_failure_tolerance'], waited))
     index = view['raft'].get('last_log_index')
     if params['min_last_log_index'] is not None and not (isinstance(index, int) and index >= params['min_last_log_index']):
         missing.append('last_log_index %s of %d after %ds' % (index, params['min_last_log_index'], waited))
+    target = leader_last_index(view)
+    if params['caught_up'] and not (isinstance(index, int) and target is not None and index >= target):
+        missing.append('last_log_index %s of the leader\'s %s after %ds' % (index, target, waited))
     return missing
+
+
+def leader_last_index(view):
+    """The leader's raft index in autopilot's last health refresh; None without one."""
+    leaders = [s for s in (view['autopilot'] or {}).get('Servers') or [] if s.get('Leader')]
+    return leaders[0].get('LastIndex') if leaders else None
+
+
+def failure_tolerance(view):
+    """Servers that may fail: healthy voters beyond a quorum, voters from the raft configuration.
+
+    Autopilot's FailureTolerance counts the voters of its last refresh; the raft configuration has a promotion
+    at once, and autopilot's per-server health (Healthy) does not change with it.
+    """
+    healthy = set(s.get('ID') for s in (view['autopilot'] or {}).get('Servers') or [] if s.get('Healthy'))
+    voters = [s for s in view['servers'] if s['voter']]
+    return max(0, sum(1 for s in voters if s['id'] in healthy) - (len(voters) // 2 + 1))
+
+
+def look(client, tolerate_denied=False):
+    view = snapshot(client, tolerate_denied=tolerate_denied)
+    view['failure_tolerance'] = failure_tolerance(view)
+    return view
 
 
 def main():
@@ -250,20 +299,21 @@ def main():
         min_voters=dict(type='int'),
         min_last_log_index=dict(type='int'),
         min_failure_tolerance=dict(type='int'),
+        caught_up=dict(type='bool', default=False),
         wait_timeout=dict(type='int', default=60),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     started = time.monotonic()
-    waits = params['wait_for_leader'] or any(
+    waits = params['wait_for_leader'] or params['caught_up'] or any(
         params[name] is not None for name in ('min_voters', 'min_last_log_index', 'min_failure_tolerance'))
     try:
         client = client_from_params(params)
         if waits:
-            view = wait_until(lambda: snapshot(client), lambda v: not unmet(params, v, 0), params['wait_timeout'],
+            view = wait_until(lambda: look(client), lambda v: not unmet(params, v, 0), params['wait_timeout'],
                               describe=lambda v, waited: '; '.join(unmet(params, v, waited)))
         else:
-            view = snapshot(client, tolerate_denied=True)
+            view = look(client, tolerate_denied=True)
     except WaitTimeout as exc:
         # hand back the last view too, so the play log shows the cluster as it stood
         module.fail_json(msg=str(exc), duration=round(time.monotonic() - started, 3), **(exc.last or {}))

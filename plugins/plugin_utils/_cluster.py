@@ -308,14 +308,6 @@ def restart_order(hosts, health):
     return [host for host in hosts if host not in leaders] + [host for host in hosts if host in leaders]
 
 
-def leader_index(results):
-    """The highest raft log index in a list of consul_peers_info results: the leader's, when it is among them.
-
-    Results of hosts that skipped the check or have no raft log (clients) count as 0.
-    """
-    return max([int((result or {}).get('raft', {}).get('last_log_index') or 0) for result in results] + [0])
-
-
 def health_summary(health, servers, clients, play_hosts, records):
     """The end state of the play, as summary lines and problems.
 

@@ -16,7 +16,7 @@ import importlib
 
 import pytest
 
-FILTERS = ['cluster_preflight', 'cluster_state', 'restart_plan', 'restart_order', 'leader_index', 'health_summary',
+FILTERS = ['cluster_preflight', 'cluster_state', 'restart_plan', 'restart_order', 'health_summary',
            'agent_config', 'agent_tokens', 'certificate_problems']
 
 

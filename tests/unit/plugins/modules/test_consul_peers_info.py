@@ -297,3 +297,41 @@ def test_a_wait_fails_at_once_on_403(consul, run, clock):
     consul.serve(*LEADER_VIEW).route(RAFT, 'acl_403_permission_denied')
     result = run(consul_peers_info, min_voters=3)
     assert result['failed'] is True and result['status'] == 403 and clock.sleeps == []
+
+
+@pytest.mark.parametrize('autopilot, message', [
+    # the leader's LastIndex in the recording is 18 (healthy) and 19 (the refresh after), the follower's own 18
+    ('autopilot_health_200', None),
+    ('autopilot_health_429', "last_log_index 18 of the leader's 19 after 60s"),
+])
+def test_caught_up_compares_with_the_leaders_index_in_autopilot(consul, run, autopilot, message):
+    consul.serve(*LEADER_VIEW).serve('agent_self_follower', autopilot)
+    result = run(consul_peers_info, caught_up=True, wait_timeout=60)
+    assert result.get('msg') == message
+
+
+def test_caught_up_waits_for_a_leader(consul, run):
+    consul.serve(*LEADER_VIEW).serve('agent_self_follower', 'status_leader_none')
+    result = run(consul_peers_info, caught_up=True, wait_timeout=30)
+    assert result['msg'] == "last_log_index 18 of the leader's None after 30s"
+    assert result['autopilot'] is None
+
+
+def test_failure_tolerance_counts_the_voters_of_the_raft_configuration(consul, run):
+    # a refresh before the promotion: autopilot still counts one voter (tolerance 0), every server healthy
+    health = consul.body('autopilot_health_200')
+    health['FailureTolerance'] = 0
+    for server in health['Servers'][1:]:
+        server['Voter'] = False
+    consul.serve(*LEADER_VIEW).route(AUTOPILOT, consul.synthetic(429, health))
+    assert run(consul_peers_info, min_failure_tolerance=1)['failure_tolerance'] == 1
+    # and the other way round: autopilot still counts three voters, the raft configuration has one
+    consul.route(AUTOPILOT, 'autopilot_health_200').route(RAFT, 'raft_configuration_nonvoters')
+    result = run(consul_peers_info, min_failure_tolerance=1, wait_timeout=10)
+    assert (result['failure_tolerance'], result['autopilot']['FailureTolerance']) == (0, 1)
+    assert result['msg'] == 'failure tolerance 0 of 1 after 10s'
+
+
+def test_failure_tolerance_leaves_out_unhealthy_voters(consul, run):
+    consul.serve(*LEADER_VIEW).serve('autopilot_health_429')
+    assert run(consul_peers_info)['failure_tolerance'] == 0

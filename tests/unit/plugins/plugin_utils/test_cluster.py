@@ -300,15 +300,6 @@ def test_restart_order(recorded, hosts, states, expected):
     assert _cluster.restart_order(hosts, health) == expected
 
 
-@pytest.mark.parametrize('indexes, expected', [
-    ([18, 20, 19], 20), ([None, 18], 18), ([], 0), ([None, None], 0),
-], ids=['leader_highest', 'skipped_result', 'no_results', 'only_skipped'])
-def test_leader_index(recorded, indexes, expected):
-    results = [agent(recorded, 'follower', last_log_index=i) if i is not None else dict(skipped=True) for i in indexes]
-    results.append(agent(recorded, 'client'))
-    assert _cluster.leader_index(results) == expected
-
-
 RECORDS = dict((h, dict(node=h, addr='10.0.0.%d' % (i + 1))) for i, h in enumerate(['n1', 'n2', 'n3', 'c4']))
 
 
