@@ -53,8 +53,8 @@ options:
   caught_up:
     description:
       - Wait until this server's raft log reached the index autopilot last saw on the leader (C(LastIndex) of the
-        leader in C(/v1/operator/autopilot/health), at most one health refresh old): what the guide's "verify
-        replication" compares by hand with C(consul info) on the leader and on each follower.
+        leader in C(/v1/operator/autopilot/health), at most one health refresh old), the check HashiCorp's manual
+        bootstrapping guide makes by hand with C(consul info) on the leader and on each follower.
       - Only for a server; a client keeps no raft log and never meets it.
     type: bool
     default: false

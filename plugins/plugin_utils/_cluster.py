@@ -314,7 +314,8 @@ def health_summary(health, servers, clients, play_hosts, records):
     health: {host: consul_peers_info's result} for hosts of the play (a result without raft statistics,
     such as a skipped check, is ignored for servers); records: {host: {node, addr}} for hosts of the play.
     Checks: exactly one server reports itself leader (when every server is in the play), all follow the
-    same leader, none runs in bootstrap mode, every client of the play is an alive member.
+    same leader, every server of the play is a voter in the raft configuration the first view shows (the
+    leader's when it is in the play), none runs in bootstrap mode, every client of the play is an alive member.
     """
     play = set(play_hosts)
     server_set = set(servers)
@@ -344,6 +345,10 @@ def health_summary(health, servers, clients, play_hosts, records):
             seen.append(result.get('leader'))
     if len(seen) > 1:
         problems.append('servers follow different leaders: %s' % ', '.join(str(s) for s in seen))
+    voters = set(s.get('node') for s in view.get('servers') or [] if s.get('voter'))
+    if view.get('servers'):
+        problems.extend('server %s (%s) is not a voter' % (host, records.get(host, {}).get('node') or host)
+                        for host in servers if host in play and (records.get(host, {}).get('node') or host) not in voters)
     problems.extend('server %s still runs in bootstrap mode' % host for host, result in by_host if result.get('bootstrap'))
     alive = set(m.get('name') for m in client_members if m.get('status') == 'alive')
     client_set = set(clients) - server_set

@@ -357,6 +357,20 @@ def test_health_summary_dead_client(recorded):
     assert 'client c4 127.0.0.4 failed' in summary['lines']
 
 
+def test_health_summary_non_voter(recorded):
+    # the leader's raft configuration still holds n3 as a non-voter (autopilot did not promote it)
+    health = summary_health(recorded)
+    for server in health['n1']['servers']:
+        server['voter'] = server['voter'] and server['node'] != 'n3'
+    summary = _cluster.health_summary(health, SERVERS3, ['c4'], SERVERS3 + ['c4'], RECORDS)
+    assert summary['problems'] == ['server n3 (n3) is not a voter']
+    # a server missing from the configuration is no voter either; a server outside the play is not checked
+    health['n1']['servers'] = [s for s in health['n1']['servers'] if s['node'] != 'n3']
+    assert _cluster.health_summary(health, SERVERS3, ['c4'], SERVERS3 + ['c4'], RECORDS)['problems'] == [
+        'server n3 (n3) is not a voter']
+    assert _cluster.health_summary(health, SERVERS3, ['c4'], ['n1', 'n2', 'c4'], RECORDS)['problems'] == []
+
+
 def host(name, addr, node=None, **settings):
     record = dict(node=node or name, addr=addr, addresses=[addr, '127.0.0.1'], install_method='none')
     record.update(settings)
