@@ -18,8 +18,8 @@ description:
   - Reports what one Consul agent knows about its cluster - the raft leader, the raft peers and voters, its own raft
     statistics, gossip members, autopilot health and whether the agent runs in bootstrap mode.
   - Can wait, inside this one call and with sub-second polling, until a leader exists, enough servers are voters, this
-    agent's raft log reached an index, or autopilot reports enough failure tolerance. Connection errors and
-    "No cluster leader" answers are retried until O(wait_timeout).
+    agent's raft log reached an index or caught up with the leader's, and the cluster tolerates enough failed servers.
+    Connection errors and "No cluster leader" answers are retried until O(wait_timeout).
 extends_documentation_fragment:
   - quorum.consul.connection
   - quorum.consul.connection.attributes
@@ -47,8 +47,8 @@ options:
     description:
       - Wait until the cluster survives this many failed servers (RV(failure_tolerance)), for example V(1) before
         restarting a server of three.
-      - Autopilot refreshes server health every few seconds (C(ConsulServerHealthInterval), 2 s), so a server
-        restarted a moment ago counts as unhealthy for a while; this waits that out inside the one call.
+      - Autopilot refreshes server health every 2 s (C(ConsulServerHealthInterval)), so a server restarted a moment
+        ago may still count as unhealthy; this waits that out inside the one call.
     type: int
   caught_up:
     description:

@@ -245,8 +245,10 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         server = host in roles
         stray = host in stray_set
         has_flag = FLAG_FILE in files
-        # a flag is harmless next to raft state, but on a server without it the flag founds a second datacenter
-        remove_flag = server and bootstrapped and (stray or (has_flag and RAFT_DB not in files))
+        # a flag is harmless next to raft state, but on a server without it the flag founds a second datacenter;
+        # in a new datacenter only Node A may have one (a flag left on another server would make it elect itself)
+        remove_flag = server and ((bootstrapped and (stray or (has_flag and RAFT_DB not in files)))
+                                  or (not bootstrapped and has_flag and host != bootstrap_host))
         write_flag = not bootstrapped and host == bootstrap_host
         plan[host] = dict(
             server=server,
@@ -382,6 +384,7 @@ def host_sync(probes, desired, state, adoption, user, nodes, servers):
             if want.get('checksum') is None and have:
                 shared.setdefault(path, set()).add(have.get('checksum'))
     server_nodes = set(nodes.get(host, host) for host in servers)
+    server_hosts = set(servers)
     reasons = {}
     for host, paths in desired.items():
         probe = probes.get(host) or {}
@@ -414,5 +417,12 @@ def host_sync(probes, desired, state, adoption, user, nodes, servers):
         alive = set(member.get('name') for member in agent.get('members') or () if member.get('status') == 'alive')
         if not server_nodes <= alive:
             found.append('servers not alive in its view: %s' % ', '.join(sorted(server_nodes - alive)))
+        # a moment without a leader (an election) or a server autopilot has not promoted (yet): the run then waits
+        # for a healthy datacenter instead of reporting one from its probes
+        if host in server_hosts and agent.get('node') and not agent.get('leader'):
+            found.append('no leader in its view')
+        elif host in server_hosts and agent.get('servers') and nodes.get(host, host) not in set(
+                s.get('node') for s in agent['servers'] if s.get('voter')):
+            found.append('not a voter')
         reasons[host] = found
     return dict(hosts=reasons, all=not any(reasons.values()))

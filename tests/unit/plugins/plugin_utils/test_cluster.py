@@ -108,6 +108,9 @@ STATE_CASES = {
         dict(n1=DOWN, n2=DOWN, n3=DOWN, c4=DOWN), SERVERS3, None, None, False,
         dict(bootstrapped=False, leader='', join_host='n1', key_holder='', strays=[], problems=[],
              write_flag=['n1'], flagged=['n1'], remove_flag=[])),
+    'new_datacenter_with_a_flag_left_on_another_server': (
+        dict(n1=DOWN, n2=(FLAG, 'down', {}), n3=DOWN, c4=(FLAG, 'down', {})), SERVERS3, None, None, False,
+        dict(bootstrapped=False, write_flag=['n1'], flagged=['n1'], remove_flag=['n2'])),
     'stopped_datacenter_raft_db_agents_down': (
         dict(n1=STOPPED, n2=STOPPED, n3=STOPPED, c4=DOWN), SERVERS3, None, None, False,
         dict(bootstrapped=True, leader='', raft_hosts=SERVERS3, join_host='n1', key_holder='n1', problems=[],

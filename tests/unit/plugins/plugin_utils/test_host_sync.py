@@ -40,7 +40,8 @@ def probe(host):
                BINARY: dict(checksum='b1', owner='root', group='root', mode='0755')},
         unit=dict(active='active', enabled='enabled', user='consul'),
         owners={'/opt/consul/raft': 'consul'},
-        agent=dict(node=host, members=[dict(name=h, status='alive') for h in HOSTS]),
+        agent=dict(node=host, members=[dict(name=h, status='alive') for h in HOSTS], leader='10.0.0.1:8300',
+                   servers=[dict(node=h, voter=True) for h in SERVERS]),
     )
 
 
@@ -78,8 +79,11 @@ def set_path(host, path, **facts):
     (lambda p: p['s2']['owners'].update({'/opt/consul/raft/raft.db': 'root'}), 's2', '/opt/consul/raft/raft.db owned by root'),
     (lambda p: p['c1'].update(agent=dict(msg='connection refused', status=None)), 'c1', 'agent not running as c1'),
     (lambda p: p['c1']['agent']['members'][1].update(status='failed'), 'c1', 'servers not alive in its view: s2'),
+    (lambda p: p['s2']['agent'].update(leader=''), 's2', 'no leader in its view'),
+    (lambda p: p['s3']['agent']['servers'][2].update(voter=False), 's3', 'not a voter'),
 ], ids=['config changed', 'binary mode', 'directory group', 'config missing', 'key differs', 'unit failed',
-        'unit disabled', 'unit not the role\'s', 'data owned by root', 'agent stopped', 'server failed in its view'])
+        'unit disabled', 'unit not the role\'s', 'data owned by root', 'agent stopped', 'server failed in its view',
+        'an election', 'not promoted'])
 def test_each_difference_is_named_on_its_host_only(change, host, reason):
     result = decide(change)
     assert reason in result['hosts'][host]
