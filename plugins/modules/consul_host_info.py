@@ -65,6 +65,12 @@ options:
       IPv6), not the whole network fact collector.
     type: bool
     default: false
+  platform:
+    description: Also return RV(platform), what the C(platform), C(distribution) and C(pkg_mgr) subsets of
+      C(ansible.builtin.setup) give, gathered by setup's own collectors, so that a play needs no separate fact
+      gathering for them.
+    type: bool
+    default: false
 seealso:
   - module: quorum.consul.consul_peers_info
 """
@@ -130,6 +136,16 @@ network:
   type: dict
   sample: {default_ipv4: {address: 10.89.65.11, interface: eth0, gateway: 10.89.65.1}, default_ipv6: {},
            all_ipv4_addresses: [10.89.65.11], all_ipv6_addresses: ["fe80::1"]}
+platform:
+  description:
+    - With O(platform), these facts of C(ansible.builtin.setup), named as in C(ansible_facts) (without the
+      C(ansible_) prefix) - C(architecture), C(system), C(distribution), C(distribution_release), C(os_family),
+      C(pkg_mgr) and the rest of the C(platform), C(distribution) and C(pkg_mgr) subsets. Values, not facts.
+    - Empty without O(platform).
+  returned: success
+  type: dict
+  sample: {architecture: x86_64, distribution: Debian, distribution_release: bookworm, os_family: Debian,
+           pkg_mgr: apt, system: Linux}
 """
 
 import grp
@@ -257,6 +273,26 @@ def network_facts(module):
     return facts
 
 
+def platform_facts(module):
+    """What setup's platform, distribution and pkg_mgr subsets give, from setup's collectors (imported only here:
+    a probe without them does not pay for the imports)."""
+    from ansible.module_utils.facts import ansible_collector
+    from ansible.module_utils.facts.namespace import PrefixFactNamespace
+    from ansible.module_utils.facts.system.distribution import DistributionFactCollector
+    from ansible.module_utils.facts.system.pkg_mgr import OpenBSDPkgMgrFactCollector, PkgMgrFactCollector
+    from ansible.module_utils.facts.system.platform import PlatformFactCollector
+
+    # setup's namespace: the pkg_mgr collector reads the distribution's facts by their ansible_ names
+    collector = ansible_collector.get_ansible_collector(
+        all_collector_classes=[PlatformFactCollector, DistributionFactCollector, PkgMgrFactCollector,
+                               OpenBSDPkgMgrFactCollector],
+        namespace=PrefixFactNamespace(namespace_name='ansible', prefix='ansible_'),
+        gather_subset=['!all', 'platform', 'distribution', 'pkg_mgr'], minimal_gather_subset=frozenset())
+    # gather_subset and module_setup are the collector's own bookkeeping, not facts of the host
+    return dict((key[len('ansible_'):], value) for key, value in collector.collect(module=module).items()
+                if key.startswith('ansible_'))
+
+
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
@@ -267,6 +303,7 @@ def main():
         skip_summary=dict(type='list', elements='str', default=[]),
         agent=dict(type='bool', default=True),
         network=dict(type='bool', default=False),
+        platform=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -288,6 +325,8 @@ def main():
     extra = {}
     if params['network']:
         extra['network'] = network_facts(module)
+    # always there, so that a caller's missing-key check never has to look into the whole result
+    extra['platform'] = platform_facts(module) if params['platform'] else {}
     module.exit_json(
         changed=False,
         config_files=files,

@@ -124,6 +124,41 @@ def agent_tokens(seed, nodes, kind='agent'):
                  secret_id=_derived_uuid(seed, 'secret:' + node)) for node in nodes]
 
 
+def agent_paths(settings, contents=None, checksums=None):
+    """The paths a run leaves on an agent's host, with their owner, group and mode: what the probe checks a host
+    against, and what agent_layout gives each directory and file it writes.
+
+    settings: config_dir, data_dir, user, unit_file, config_file, encrypt_file; binary_path (the copy method's, else
+    none) and tls_dir (with TLS, else none) add theirs.
+    contents: {path: text or none}: the file gets the SHA-1 of the text as its checksum (none: any content, as long
+    as it is the same on every host); checksums: {path: SHA-1 or none}, known already (the binary's).
+    Raises ValueError for a content or checksum of a path that is not one of them.
+    """
+    user = settings['user']
+    readable, private = dict(owner='root', group=user, mode='0644'), dict(owner='root', group=user, mode='0640')
+    paths = {settings['config_dir']: dict(owner='root', group=user, mode='0750'),
+             settings['data_dir']: dict(owner=user, group=user, mode='0750'),
+             settings['unit_file']: dict(owner='root', group='root', mode='0644'),
+             settings['config_file']: dict(private),
+             settings['encrypt_file']: dict(private)}
+    if settings.get('binary_path'):
+        paths[settings['binary_path']] = dict(owner='root', group='root', mode='0755')
+    tls_dir = settings.get('tls_dir')
+    if tls_dir:
+        paths[tls_dir] = dict(owner='root', group=user, mode='0750')
+        paths[tls_dir + '/consul-agent-ca.pem'] = dict(readable)
+        paths[tls_dir + '/agent.pem'] = dict(readable)
+        paths[tls_dir + '/agent-key.pem'] = dict(private)
+    known = dict((path, None if text is None else hashlib.sha1(text.encode('utf-8')).hexdigest())
+                 for path, text in (contents or {}).items())
+    known.update(checksums or {})
+    for path, checksum in known.items():
+        if path not in paths:
+            raise ValueError('agent_paths: %s is not a path the role writes' % path)
+        paths[path]['checksum'] = checksum
+    return paths
+
+
 def agent_layout(kinds, paths, contents, extra=None):
     """The arguments of consul_agent_files: each path with its owner, group and mode, each file with its content.
 

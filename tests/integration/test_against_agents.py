@@ -246,6 +246,18 @@ def test_host_info_gathers_the_network_facts_setup_would(tmp_path, ansible):
                                                          "agent": False}).result
 
 
+def test_host_info_gathers_the_platform_facts_setup_would(tmp_path, ansible):
+    run = ansible("consul_host_info", {"config_dir": str(tmp_path), "data_dir": str(tmp_path), "agent": False,
+                                       "platform": True})
+    setup = ansible("ansible.builtin.setup", {"gather_subset": ["!all", "!min", "platform", "distribution", "pkg_mgr"]})
+    facts = dict((key[len("ansible_"):], value) for key, value in setup["ansible_facts"].items() if key.startswith("ansible_"))
+    # the install methods read these three; the rest of the subsets comes along, named as setup names them
+    assert run["platform"]["pkg_mgr"] and run["platform"]["architecture"] and run["platform"]["distribution"]
+    assert run["platform"] == facts
+    assert ansible("consul_host_info", {"config_dir": str(tmp_path), "data_dir": str(tmp_path),
+                                        "agent": False})["platform"] == {}
+
+
 def test_host_info_names_an_agent_that_does_not_answer(tmp_path, ansible):
     run = ansible("consul_host_info", {"host": "127.0.0.9", "config_dir": str(tmp_path / "none"),
                                        "data_dir": str(tmp_path / "none")})

@@ -17,7 +17,7 @@ import importlib
 import pytest
 
 FILTERS = ['cluster_preflight', 'cluster_state', 'restart_plan', 'restart_order', 'health_summary',
-           'agent_config', 'agent_tokens', 'certificate_problems']
+           'agent_config', 'agent_tokens', 'agent_paths', 'certificate_problems']
 
 
 @pytest.mark.parametrize('name', FILTERS)

@@ -118,3 +118,44 @@ def test_agent_layout_gives_each_path_its_attributes_and_each_file_its_content()
 def test_agent_layout_refuses_a_path_it_cannot_write_safely(kinds, contents, message):
     with pytest.raises(ValueError, match=message):
         _agent_config.agent_layout(kinds, LAYOUT_PATHS, contents)
+
+
+PATH_SETTINGS = dict(config_dir='/etc/consul.d', data_dir='/opt/consul', user='consul',
+                     unit_file='/etc/systemd/system/consul.service', config_file='/etc/consul.d/consul.json',
+                     encrypt_file='/etc/consul.d/encrypt.json', binary_path=None, tls_dir=None)
+
+
+def test_agent_paths_owns_what_the_agent_writes_and_keeps_the_rest_from_it():
+    paths = _agent_config.agent_paths(PATH_SETTINGS)
+    assert paths == {
+        '/etc/consul.d': dict(owner='root', group='consul', mode='0750'),
+        '/opt/consul': dict(owner='consul', group='consul', mode='0750'),
+        '/etc/systemd/system/consul.service': dict(owner='root', group='root', mode='0644'),
+        '/etc/consul.d/consul.json': dict(owner='root', group='consul', mode='0640'),
+        '/etc/consul.d/encrypt.json': dict(owner='root', group='consul', mode='0640'),
+    }
+
+
+def test_agent_paths_adds_the_copied_binary_and_the_tls_files():
+    paths = _agent_config.agent_paths(dict(PATH_SETTINGS, binary_path='/usr/local/bin/consul', tls_dir='/etc/consul.d/tls'))
+    assert paths['/usr/local/bin/consul'] == dict(owner='root', group='root', mode='0755')
+    assert paths['/etc/consul.d/tls'] == dict(owner='root', group='consul', mode='0750')
+    assert paths['/etc/consul.d/tls/agent.pem']['mode'] == '0644'
+    # the key is the agent's group's to read, no one else's
+    assert paths['/etc/consul.d/tls/agent-key.pem'] == dict(owner='root', group='consul', mode='0640')
+
+
+def test_agent_paths_checksums_are_the_sha1_of_the_contents_or_the_ones_given():
+    paths = _agent_config.agent_paths(dict(PATH_SETTINGS, binary_path='/usr/local/bin/consul'),
+                                      contents={'/etc/consul.d/consul.json': '{}\n', '/etc/consul.d/encrypt.json': None},
+                                      checksums={'/usr/local/bin/consul': 'c0ffee'})
+    # sha1 of "{}\n", as `printf '{}\n' | sha1sum` gives it (the probe's checksum of the written file)
+    assert paths['/etc/consul.d/consul.json']['checksum'] == '5f36b2ea290645ee34d943220a14b54ee5ea5be5'
+    assert paths['/etc/consul.d/encrypt.json']['checksum'] is None
+    assert paths['/usr/local/bin/consul']['checksum'] == 'c0ffee'
+    assert 'checksum' not in paths['/etc/consul.d']
+
+
+def test_agent_paths_refuses_a_content_for_a_path_it_does_not_write():
+    with pytest.raises(ValueError, match='/etc/consul.d/other.json is not a path the role writes'):
+        _agent_config.agent_paths(PATH_SETTINGS, contents={'/etc/consul.d/other.json': ''})
