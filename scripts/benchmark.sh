@@ -20,9 +20,10 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh >/dev/null
 source scripts/env.sh
-# The collection's Python byte-compiled, as pip does for an installed package and Python on a first import. A
+# The collection's plugins byte-compiled, as pip does for an installed package and Python on a first import. A
 # checkout has none, and where PYTHONDONTWRITEBYTECODE is set (CI machines) Python never writes any: then every
-# Ansible worker that uses one of the collection's filters compiles them all again, a cost users do not pay.
+# Ansible worker that uses one of the collection's filters compiles all of them again, a cost users do not pay.
+# (The plugin_utils they import are compiled from source in every worker either way: Ansible's collection loader.)
 python3 -m compileall -q plugins >/dev/null
 python3 scripts/benchmark_decisions.py
 case ${1:-} in

@@ -66,7 +66,7 @@ options:
     type: bool
     default: false
   platform:
-    description: Also return RV(platform), what the C(platform), C(distribution) and C(pkg_mgr) subsets of
+    description: Fill RV(platform) with what the C(platform), C(distribution) and C(pkg_mgr) subsets of
       C(ansible.builtin.setup) give, gathered by setup's own collectors, so that a play needs no separate fact
       gathering for them.
     type: bool
@@ -274,8 +274,8 @@ def network_facts(module):
 
 
 def platform_facts(module):
-    """What setup's platform, distribution and pkg_mgr subsets give, from setup's collectors (imported only here:
-    a probe without them does not pay for the imports)."""
+    """What setup's platform, distribution and pkg_mgr subsets give, from setup's collectors. They travel in every
+    probe's payload (Ansible packs the imports of functions too) but are imported only here, when asked for."""
     from ansible.module_utils.facts import ansible_collector
     from ansible.module_utils.facts.namespace import PrefixFactNamespace
     from ansible.module_utils.facts.system.distribution import DistributionFactCollector

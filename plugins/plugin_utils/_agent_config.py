@@ -19,6 +19,8 @@ import hmac
 import re
 import uuid
 
+from ansible.module_utils.common.text.converters import to_bytes
+
 
 def version_tuple(version):
     """'1.12.3' or 'v1.8.7+ent' -> (1, 12, 3); unparsable parts count as 0."""
@@ -149,7 +151,8 @@ def agent_paths(settings, contents=None, checksums=None):
         paths[tls_dir + '/consul-agent-ca.pem'] = dict(readable)
         paths[tls_dir + '/agent.pem'] = dict(readable)
         paths[tls_dir + '/agent-key.pem'] = dict(private)
-    known = dict((path, None if text is None else hashlib.sha1(text.encode('utf-8')).hexdigest())
+    # as Ansible's hash('sha1') filter encodes text
+    known = dict((path, None if text is None else hashlib.sha1(to_bytes(text, errors='surrogate_or_strict')).hexdigest())
                  for path, text in (contents or {}).items())
     known.update(checksums or {})
     for path, checksum in known.items():

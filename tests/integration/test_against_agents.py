@@ -56,8 +56,8 @@ def test_min_voters_waits_for_autopilot_promotion(cluster, ansible):
         "n1": (True, True), "n2": (True, False), "n3": (True, False)}
     assert run["raft"]["state"] == "Follower"
     # Stats.raft as numbers; its num_peers follows a configuration change a moment later than the configuration
-    # itself (the module's voters and servers), so it is not compared here
-    assert isinstance(run["raft"]["last_log_index"], int) and isinstance(run["raft"]["num_peers"], int)
+    # itself (the module's voters and servers): 0 until this follower has applied one, at most the 2 other servers
+    assert isinstance(run["raft"]["last_log_index"], int) and run["raft"]["num_peers"] in (0, 1, 2)
     assert run["node"] == "n2" and run["server"] is True and run["bootstrap"] is False
     # counted on the raft configuration: autopilot's own FailureTolerance may still be 0 until its next refresh
     assert run["failure_tolerance"] == 1 and run["autopilot"]["FailureTolerance"] in (0, 1)

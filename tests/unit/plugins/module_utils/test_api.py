@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.quorum.consul.plugins.module_utils import _api
 from ansible_collections.quorum.consul.plugins.module_utils._api import (
     ConsulClient,
     ConsulConnectionError,
@@ -172,3 +173,21 @@ def test_is_bootstrap_with_and_without_debug_config(consul, name, bootstrap):
     # without DebugConfig, a server's Stats.consul.bootstrap tells the same
     del agent_self['DebugConfig']
     assert is_bootstrap(agent_self) is bootstrap
+
+
+def test_plain_http_never_loads_a_ca_store_and_https_contexts_are_made_once(monkeypatch):
+    made = []
+    monkeypatch.setattr(_api, '_CONTEXTS', {})
+    monkeypatch.setattr(_api, 'make_context', lambda **kwargs: made.append(kwargs) or object())
+
+    class Opened(object):
+        def open(self, method, url, context=None, **kwargs):
+            return context
+
+    monkeypatch.setattr(_api, 'Request', Opened)
+    plain = _api.open_url('http://127.0.0.1:8500/v1/status/leader', 'GET')
+    assert _api.open_url('http://127.0.0.1:8500/v1/status/peers', 'GET') is plain and made == []
+    tls = _api.open_url('https://127.0.0.1:8501/v1/status/leader', 'GET', ca_path='/ca.pem')
+    assert _api.open_url('https://127.0.0.1:8501/v1/status/peers', 'GET', ca_path='/ca.pem') is tls
+    assert _api.open_url('https://127.0.0.1:8501/v1/status/peers', 'GET', ca_path='/other.pem') is not tls
+    assert [call['cafile'] for call in made] == ['/ca.pem', '/other.pem']
