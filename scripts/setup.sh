@@ -2,7 +2,9 @@
 # Prepare this machine for the tests and the demo; safe to run again.
 # Installs, only when missing: the Debian packages (podman, debootstrap, runc,
 # unzip, python3-venv, shellcheck for ansible-test sanity, openssh-client for
-# the benchmark), the virtualenv from requirements-dev.txt, Consul, the
+# the benchmark), the virtualenvs .venv (requirements-dev.txt: the newest
+# ansible-core and the tools) and .venv-2.16 (requirements-ansible-2.16.txt:
+# the oldest ansible-core the collection claims), Consul, the
 # systemd host image, and the link that makes the repo visible as the
 # collection quorum.consul.
 set -euo pipefail
@@ -32,20 +34,29 @@ for tool in podman debootstrap runc unzip shellcheck; do
 done
 podman info >/dev/null || die "podman does not work here (podman info failed)"
 
-step "Python virtualenv .venv"
-# Reinstall only when requirements-dev.txt changed since the last install.
-want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
-stamp=.venv/.requirements-dev.sha256
-if [[ -x .venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
-  echo "up to date with requirements-dev.txt"
-else
-  echo "installing requirements-dev.txt"
-  [[ -x .venv/bin/python ]] || python3 -m venv .venv
-  .venv/bin/pip install --quiet -r requirements-dev.txt
-  echo "$want" > "$stamp"
-fi
+# Reinstall a virtualenv only when its requirements file changed since the last install.
+make_venv() {
+  local venv=$1 requirements=$2 want stamp
+  step "Python virtualenv $venv ($requirements)"
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  stamp=$venv/.requirements.sha256
+  if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    echo "up to date with $requirements"
+  else
+    echo "installing $requirements"
+    [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet -r "$requirements"
+    echo "$want" > "$stamp"
+  fi
+  for tool in ansible ansible-test pytest; do
+    [[ -x $venv/bin/$tool ]] || die "$tool is missing from $venv"
+  done
+}
+make_venv .venv requirements-dev.txt
+# The oldest ansible-core the collection claims: scripts/test.sh runs sanity, unit and integration on it too.
+make_venv .venv-2.16 requirements-ansible-2.16.txt
 source scripts/env.sh  # puts the fresh .venv on PATH
-for tool in ansible-playbook ansible-lint ansible-test molecule pytest; do
+for tool in ansible-playbook ansible-lint molecule; do
   command -v "$tool" >/dev/null || die "$tool is missing from .venv"
 done
 

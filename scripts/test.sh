@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The project's test command: lint, sanity, unit, integration, then every
 # Molecule scenario on real systemd hosts. Stops at the first failure.
+# Sanity, unit and integration run on each ansible-core in core_venvs: the
+# newest (.venv) and the oldest the collection claims (.venv-2.16); lint and
+# Molecule on the newest.
 #   scripts/test.sh                 everything (what CI runs)
 #   scripts/test.sh sanity unit     only the named steps (setup always runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_steps=(lint sanity unit integration molecule)
+# Steps that run once per ansible-core virtualenv, the newest first.
+core_steps=(sanity unit integration)
+core_venvs=(.venv .venv-2.16)
 # Molecule scenarios that are not tests (the demo leaves its hosts running).
 molecule_exclude=(demo)
 
@@ -72,10 +78,21 @@ run_lint() {
   ansible-lint
 }
 
+# Run "$@" with the ansible-core of virtualenv $1 first on PATH (CORE_VERSION names it in the step).
+with_core() {
+  local venv=$1 saved_path=$PATH saved_venv=${VIRTUAL_ENV:-}
+  shift
+  export VIRTUAL_ENV="$REPO_ROOT/$venv" PATH="$REPO_ROOT/$venv/bin:$PATH"
+  CORE_VERSION="ansible-core $(python -c 'import ansible.release; print(ansible.release.__version__)')"
+  "$@"
+  export PATH=$saved_path VIRTUAL_ENV=$saved_venv
+}
+
 run_sanity() {
-  step "ansible-test sanity"
+  step "ansible-test sanity ($CORE_VERSION)"
   # ansible-test needs the collection under ansible_collections/NAMESPACE/NAME and
   # looks at every file there: copy exactly what git tracks or would track.
+  [[ -z $scratch ]] || rm -rf "$scratch"
   scratch=$(mktemp -d /var/tmp/quorum-sanity.XXXXXX)
   local dir="$scratch/ansible_collections/quorum/consul"
   mkdir -p "$dir"
@@ -87,13 +104,13 @@ run_sanity() {
 }
 
 run_unit() {
-  step "unit tests (pytest tests/unit)"
+  step "unit tests (pytest tests/unit, $CORE_VERSION)"
   require_dir tests/unit
   pytest tests/unit
 }
 
 run_integration() {
-  step "integration tests (pytest tests/integration, real Consul agents)"
+  step "integration tests (pytest tests/integration, real Consul agents, $CORE_VERSION)"
   require_dir tests/integration
   pytest tests/integration
 }
@@ -123,5 +140,9 @@ if [[ -n ${CI:-} ]]; then
 fi
 
 for s in "${steps[@]}"; do
-  "run_$s"
+  if [[ " ${core_steps[*]} " == *" $s "* ]]; then
+    for venv in "${core_venvs[@]}"; do with_core "$venv" "run_$s"; done
+  else
+    "run_$s"
+  fi
 done

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import inspect
 import json
 import os
 import re
@@ -62,12 +63,18 @@ def connection_argument_spec():
 
 # One TLS context per set of TLS settings, for the module's whole run.
 _CONTEXTS = {}
+# Request.open() takes a ready context only from ansible-core 2.17 on; 2.16 makes its own for every request.
+_OPEN_TAKES_CONTEXT = 'context' in inspect.signature(Request.open).parameters
 
 
 def open_url(url, method, validate_certs=True, ca_path=None, client_cert=None, client_key=None, **kwargs):
-    """Ansible's Request.open, with a TLS context that is made once: Ansible's open_url makes one for every request,
-    even for plain HTTP, and loads the system's CA store each time (about 25 ms of CPU, more than the request).
-    Plain HTTP gets a context that is never used and loads nothing."""
+    """Ansible's Request.open, with a TLS context that is made once where Request.open takes one: Ansible's open_url
+    makes one for every request, even for plain HTTP, and loads the system's CA store each time (about 25 ms of CPU,
+    more than the request). Plain HTTP gets a context that is never used and loads nothing. Where Request.open takes
+    no context (ansible-core 2.16), the TLS settings go to it as they are: the same checks, made per request."""
+    if not _OPEN_TAKES_CONTEXT:
+        return Request().open(method, url, validate_certs=validate_certs, ca_path=ca_path, client_cert=client_cert,
+                              client_key=client_key, **kwargs)
     if url.startswith('https:'):
         key = (validate_certs, ca_path, client_cert, client_key)
         if key not in _CONTEXTS:

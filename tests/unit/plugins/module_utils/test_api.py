@@ -3,13 +3,27 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""_api: address parsing, environment fallbacks, typed errors and the reply helpers."""
+"""_api: address parsing, environment fallbacks, typed errors and the reply helpers, and real requests through the
+running ansible-core's Request.open (plain HTTP and HTTPS against a local server)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import ipaddress
+import json
+import ssl
+import threading
+
 import pytest
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from ansible_collections.quorum.consul.plugins.module_utils import _api
 from ansible_collections.quorum.consul.plugins.module_utils._api import (
@@ -178,6 +192,7 @@ def test_is_bootstrap_with_and_without_debug_config(consul, name, bootstrap):
 def test_plain_http_never_loads_a_ca_store_and_https_contexts_are_made_once(monkeypatch):
     made = []
     monkeypatch.setattr(_api, '_CONTEXTS', {})
+    monkeypatch.setattr(_api, '_OPEN_TAKES_CONTEXT', True)
     monkeypatch.setattr(_api, 'make_context', lambda **kwargs: made.append(kwargs) or object())
 
     class Opened(object):
@@ -191,3 +206,79 @@ def test_plain_http_never_loads_a_ca_store_and_https_contexts_are_made_once(monk
     assert _api.open_url('https://127.0.0.1:8501/v1/status/peers', 'GET', ca_path='/ca.pem') is tls
     assert _api.open_url('https://127.0.0.1:8501/v1/status/peers', 'GET', ca_path='/other.pem') is not tls
     assert [call['cafile'] for call in made] == ['/ca.pem', '/other.pem']
+
+
+class _Leader(BaseHTTPRequestHandler):
+    """Answers every GET as an agent's /v1/status/leader would, and echoes the token header it got."""
+
+    def do_GET(self):
+        body = json.dumps(dict(leader='127.0.0.1:8300', token=self.headers.get('X-Consul-Token'))).encode()
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _certificate(tmp_path, name, issuer=None):
+    """A CA (issuer None) or a server certificate for 127.0.0.1 signed by issuer; returns (cert, key, paths)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    builder = (x509.CertificateBuilder().subject_name(subject).public_key(key.public_key()).serial_number(1)
+               .issuer_name(issuer[0].subject if issuer else subject)
+               .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1)))
+    if issuer:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+    else:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    cert = builder.sign(issuer[1] if issuer else key, hashes.SHA256())
+    cert_path, key_path = tmp_path / (name + '.pem'), tmp_path / (name + '-key.pem')
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert, key, str(cert_path), str(key_path)
+
+
+@pytest.fixture(scope='module')
+def agents(tmp_path_factory):
+    """A plain HTTP and an HTTPS server on loopback, and the CA that signed the HTTPS one and one that did not."""
+    tmp_path = tmp_path_factory.mktemp('tls')
+    ca = _certificate(tmp_path, 'ca')
+    other_ca = _certificate(tmp_path, 'other-ca')
+    server = _certificate(tmp_path, 'server', issuer=ca)
+    plain, tls = HTTPServer(('127.0.0.1', 0), _Leader), HTTPServer(('127.0.0.1', 0), _Leader)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(server[2], server[3])
+    tls.socket = context.wrap_socket(tls.socket, server_side=True)
+    for httpd in (plain, tls):
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield dict(http=plain.server_address[1], https=tls.server_address[1], ca=ca[2], other_ca=other_ca[2])
+    for httpd in (plain, tls):
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# Both ways to reach Request.open that the running ansible-core supports: with one context per run (2.17 and
+# later) and with the TLS settings per request (2.16, which has no context argument). Whichever runs, the
+# answers and the certificate checks are the same.
+OPEN_WAYS = [False] + (['context'] if _api._OPEN_TAKES_CONTEXT else [])
+
+
+@pytest.mark.parametrize('takes_context', OPEN_WAYS)
+def test_real_requests_through_the_running_ansible_core(monkeypatch, agents, takes_context):
+    monkeypatch.setattr(_api, '_CONTEXTS', {})
+    monkeypatch.setattr(_api, '_OPEN_TAKES_CONTEXT', bool(takes_context))
+    plain = ConsulClient(port=agents['http'], token='t-1')
+    assert plain.get('status/leader') == dict(leader='127.0.0.1:8300', token='t-1')
+    verified = ConsulClient(port=agents['https'], scheme='https', ca_path=agents['ca'])
+    assert verified.get('status/leader')['leader'] == '127.0.0.1:8300'
+    assert verified.get('status/peers')['leader'] == '127.0.0.1:8300'
+    with pytest.raises(ConsulConnectionError, match='CERTIFICATE_VERIFY_FAILED|certificate verify failed'):
+        ConsulClient(port=agents['https'], scheme='https', ca_path=agents['other_ca']).get('status/leader')
+    unverified = ConsulClient(port=agents['https'], scheme='https', ca_path=agents['other_ca'], validate_certs=False)
+    assert unverified.get('status/leader')['leader'] == '127.0.0.1:8300'

@@ -37,7 +37,6 @@ def recorded():
     mp = pytest.MonkeyPatch()
     from ansible_collections.quorum.consul.plugins.module_utils import _api
     from ansible.module_utils import basic
-    from ansible.module_utils.testing import patch_module_args
 
     import conftest  # tests/unit/conftest.py: the fake agent of the module tests
 
@@ -46,7 +45,7 @@ def recorded():
         if route:
             fake.route(*route)
         mp.setattr(_api, 'open_url', fake)
-        with patch_module_args({}):
+        with conftest.patch_module_args({}):
             try:
                 consul_peers_info.main()
             except (conftest.AnsibleExitJson, conftest.AnsibleFailJson) as exc:
