@@ -74,8 +74,9 @@ def agent_config(settings):
     settings: version, datacenter, domain, node_name, server, data_dir, bind_addr, client_addr, http_port,
     https_port, log_level, raft_multiplier, server_stabilization_time (servers), retry_join (clients), tls (None or {ca_file, cert_file, key_file}),
     acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), extra (merged last).
-    Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers get none: the
-    play joins them, and a restarted server finds its peers in its raft and serf state.
+    Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers join only their own
+    address: the play joins them to each other (the guide's sequence), a restarted server finds its peers in its raft
+    and serf state, and the unit's Type=notify needs a join (Consul says READY=1 after its first successful join).
     """
     version = settings.get('version', '')
     server = bool(settings['server'])
@@ -96,6 +97,8 @@ def agent_config(settings):
     if server:
         # how long a new or restarted server must be healthy before autopilot makes it a voter
         config['autopilot'] = dict(server_stabilization_time=settings.get('server_stabilization_time') or '10s')
+        # a join that always succeeds and joins nobody else: ready at once, no server found before the play's join
+        config['retry_join'] = [settings['bind_addr']]
     else:
         config['retry_join'] = list(settings.get('retry_join') or [])
     if tls:

@@ -3,11 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""consul_host_info's addresses from recorded `ip` output (the integration test compares them with setup's)."""
+"""consul_host_info's addresses from recorded `ip` output (the integration test compares them with setup's), and its
+scan of the data directory."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import os
+import pwd
 
 from ansible_collections.quorum.consul.plugins.modules import consul_host_info
 
@@ -53,3 +57,24 @@ def test_a_family_without_addresses_is_not_asked_for_its_route():
 def test_a_host_without_ip_has_no_addresses():
     facts = consul_host_info.network_facts(FakeModule({}, ip=None))
     assert facts == {'all_ipv4_addresses': [], 'all_ipv6_addresses': [], 'default_ipv4': {}, 'default_ipv6': {}}
+
+
+def test_the_data_directory_scan_reports_links_themselves_and_never_enters_them(tmp_path):
+    # the consul user can plant links in its data directory; the repair chowns what the scan reports
+    outside, data = tmp_path / 'outside', tmp_path / 'data'
+    (outside / 'dir').mkdir(parents=True)
+    (outside / 'dir' / 'child').write_text(u'')
+    (outside / 'secret').write_text(u'')
+    (data / 'raft').mkdir(parents=True)
+    (data / 'raft' / 'raft.db').write_text(u'')
+    (data / 'planted').symlink_to(outside / 'secret')
+    (data / 'linkdir').symlink_to(outside / 'dir')
+    planted = str(data / 'planted')
+    if os.geteuid() == 0:
+        # as root the link and its target can have different owners
+        os.chown(str(outside / 'secret'), 0, 0)
+        os.lchown(planted, 65534, 65534)
+        assert os.lstat(planted).st_uid != os.stat(planted).st_uid
+    found = consul_host_info.data_files(str(data))
+    assert sorted(found) == [str(data / name) for name in ('linkdir', 'planted', 'raft', 'raft/raft.db')]
+    assert found[planted] == consul_host_info._name(pwd.getpwuid, os.lstat(planted).st_uid)
