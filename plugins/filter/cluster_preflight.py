@@ -16,15 +16,20 @@ author:
 description:
   - The preflight decision of the role C(quorum.consul.consul_cluster) - no servers, a bootstrap host that is not a
     server, a single server, duplicate node names, servers without an address, bind addresses that are not the
-    host's, install methods without what they need - and the addresses of the servers.
+    host's, install methods without what they need, unsafe values (node names and datacenters outside Consul's
+    characters, a user name or paths the systemd unit would misread, keys of C(consul_cluster_extra_config) that
+    would override what the role secures) - and the addresses of the servers.
   - Problems of the whole inventory are reported once, on the first host of the play; every message names a host
     and the variable to change.
 options:
   _input:
     description:
       - "Per host of the play: C(node), C(addr) (the bind address), C(addresses) (every address of the host),
-        C(install_method), C(binary_src), C(binary_path), C(package_repo) (whether the role sets up an apt
-        repository), C(pkg_mgr) (the host's package manager)."
+        C(install_method), C(binary_src), C(binary_file) (the file it names on the controller), C(binary_path), C(package_repo) (whether the role sets up an apt
+        repository), C(pkg_mgr) (the host's package manager), C(datacenter), C(user), C(config_dir), C(data_dir)
+        and C(extra_keys) (the key paths of C(consul_cluster_extra_config), such as C(ports.http), a key whose value
+        is not a mapping alone; never the values, which may be secrets)."
+      - A field a record does not carry is not checked.
     type: dict
     required: true
   servers:

@@ -15,13 +15,69 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 RAFT_DB = 'raft.db'
 FLAG_FILE = 'bootstrap.json'
 KEY_FILE = 'encrypt.json'
 
+# \Z, not $: $ also matches before a final newline
+DATACENTER = re.compile(r'[A-Za-z0-9_-]+\Z')
+# FQDN inventory names stay valid; no '..', no leading '.': node names become paths on the controller (certs/<node>)
+NODE_NAME = re.compile(r'(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9_.-]*\Z')
+NODE_NAME_MAX = 253
+USER_NAME = re.compile(r'[a-z_][a-z0-9_-]*[$]?\Z')
+USER_NAME_MAX = 32
+# Written into the unit: systemd splits on whitespace ('/opt/consul /' would be two paths) and expands %, $ and \
+UNIT_PATH = re.compile(r'/[^\s\x00-\x1f\x7f%$\\\'";]*\Z')
+UNIT_PATHS = (('binary_path', 'consul_cluster_binary_path'), ('config_dir', 'consul_cluster_config_dir'),
+              ('data_dir', 'consul_cluster_data_dir'))
+
+_ACL = ('the role manages ACLs through consul_cluster_acl_enabled, consul_cluster_acl_default_policy, '
+        'consul_cluster_acl_down_policy and consul_cluster_acl_management_token')
+_GOSSIP = 'the role manages gossip encryption through consul_cluster_encrypt_key'
+_TLS = 'the role manages TLS through consul_cluster_tls_enabled and the consul_cluster_tls_*_src variables'
+_EXEC = "it lets anyone with write access to Consul's API run commands on the hosts (HashiCorp's security model)"
+_BOOTSTRAP = 'the role bootstraps the datacenter itself, from consul_cluster_bootstrap_host'
+# Keys of consul.json that consul_cluster_extra_config, merged last, would take from the role, and why not.
+MANAGED_KEYS = (
+    ('acl', _ACL),
+    ('encrypt', _GOSSIP), ('encrypt_verify_incoming', _GOSSIP), ('encrypt_verify_outgoing', _GOSSIP),
+    ('tls', _TLS), ('verify_incoming', _TLS), ('verify_incoming_rpc', _TLS), ('verify_incoming_https', _TLS),
+    ('verify_outgoing', _TLS), ('verify_server_hostname', _TLS), ('ca_file', _TLS), ('ca_path', _TLS),
+    ('cert_file', _TLS), ('key_file', _TLS),
+    ('ports.http', 'the role sets it from consul_cluster_http_port'),
+    ('ports.https', 'the role sets it from consul_cluster_https_port'),
+    ('enable_script_checks', _EXEC), ('enable_local_script_checks', _EXEC),
+    ('bootstrap', _BOOTSTRAP), ('bootstrap_expect', _BOOTSTRAP),
+    ('server', 'the role sets it from the servers group (consul_cluster_servers_group)'),
+    ('data_dir', 'the role sets it from consul_cluster_data_dir'),
+    ('datacenter', 'the role sets it from consul_cluster_datacenter'),
+    ('node_name', 'the role sets it from consul_cluster_node_name'),
+)
+
 
 def _group(name, variable):
     return "group '%s' (%s)" % (name, variable)
+
+
+def _text(record, field):
+    """A field of a host's record as text ('' for null), or None when the record does not carry it.
+
+    Messages show it with %r: quoted, a newline or control character escaped, so a message stays on one line.
+    """
+    if field not in record:
+        return None
+    return '' if record[field] is None else str(record[field])
+
+
+def _managed(path):
+    """(key, why) for every key of MANAGED_KEYS that a key path of consul_cluster_extra_config sets: the key, a key
+    under it or, for a path listed without its keys (its value is not a mapping), a key it replaces."""
+    # Consul 1.8 still reads the top-level acl_* keys of before 1.4 (acl_token, acl_master_token, ...)
+    name = 'acl' if path.startswith('acl_') else path
+    return [(key, why) for key, why in MANAGED_KEYS
+            if name == key or name.startswith(key + '.') or key.startswith(name + '.')]
 
 
 def split_roles(servers, clients):
@@ -35,9 +91,11 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
               servers_group='consul_servers', clients_group='consul_clients'):
     """Check the inventory and variables before any change.
 
-    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_file, binary_path, package_repo, pkg_mgr}} for
-    every host of the play and every server and client outside it; addresses is None for a host whose own
-    addresses were not gathered (outside the play), the install settings matter only for hosts of the play.
+    hosts: {host: {node, addr, addresses, install_method, binary_src, binary_file, binary_path, package_repo, pkg_mgr,
+    datacenter, user, config_dir, data_dir, extra_keys}} for every host of the play and every server and client
+    outside it; addresses is None for a host whose own addresses were not gathered (outside the play), the other
+    settings matter only for hosts of the play and are checked when present. extra_keys: the key paths of
+    consul_cluster_extra_config ('ports.http'; a key whose value is not a mapping alone), never its values.
     Returns problems ({host: [message]}: each message names a host and the variable to change; problems of
     the whole inventory are reported once, on the first host of the play), warnings, roles (see
     split_roles), server_addrs (in group order), servers and clients of the play.
@@ -102,6 +160,7 @@ def host_problems(host, record, roles, servers_group='consul_servers', clients_g
     elif addr not in own:
         found.append('host %s: consul_cluster_bind_addr %s is not an address of this host (it has %s)'
                      % (host, addr, ', '.join(own)))
+    found += input_problems(host, record)
     method = record.get('install_method')
     if method == 'copy' and not record.get('binary_src'):
         found.append('host %s: consul_cluster_install_method is copy but consul_cluster_binary_src is empty' % host)
@@ -113,6 +172,41 @@ def host_problems(host, record, roles, servers_group='consul_servers', clients_g
         found.append('host %s: consul_cluster_package_repo sets up an apt repository, but the package manager here is '
                      '%s; set consul_cluster_package_repo: false and configure the repository yourself'
                      % (host, record.get('pkg_mgr') or 'unknown'))
+    return found
+
+
+def input_problems(host, record):
+    """Values of one host that would not be safe where they end up: node name and datacenter in controller paths and
+    consul.json, user and paths in the systemd unit, keys of consul_cluster_extra_config over what the role secures.
+    A field the record does not carry is not checked."""
+    found = []
+    node = _text(record, 'node')
+    if node is not None and len(node) > NODE_NAME_MAX:
+        found.append('host %s: consul_cluster_node_name is %d characters long, at most %d are allowed'
+                     % (host, len(node), NODE_NAME_MAX))
+    elif node is not None and not NODE_NAME.match(node):
+        found.append("host %s: consul_cluster_node_name %r may only hold letters, digits, '-', '_' and '.', and "
+                     "neither start with '.' nor hold '..'" % (host, node))
+    datacenter = _text(record, 'datacenter')
+    if datacenter is not None and not DATACENTER.match(datacenter):
+        found.append("host %s: consul_cluster_datacenter %r may only hold letters, digits, '_' and '-'"
+                     % (host, datacenter))
+    user = _text(record, 'user')
+    if user is not None and (len(user) > USER_NAME_MAX or not USER_NAME.match(user)):
+        found.append("host %s: consul_cluster_user %r is not a plain user name: a lowercase letter or '_', then "
+                     "lowercase letters, digits, '_' or '-' (a final '$' allowed), at most %d characters"
+                     % (host, user, USER_NAME_MAX))
+    for field, variable in UNIT_PATHS:
+        path = _text(record, field)
+        if path is not None and not UNIT_PATH.match(path):
+            found.append("host %s: %s %r must be an absolute path without whitespace, control characters, quotes or "
+                         "any of %% $ \\ ; (it is written into the systemd unit)" % (host, variable, path))
+    refused = {}  # one message per reason: acl.enabled and acl.tokens share one
+    for path in (str(path) for path in record.get('extra_keys') or ()):
+        for key, why in _managed(path):
+            refused.setdefault(why, []).append('%s (it replaces %s)' % (path, key) if key.startswith(path + '.') else path)
+    found.extend('host %s: consul_cluster_extra_config may not set %s: %s' % (host, ', '.join(paths), why)
+                 for why, paths in refused.items())
     return found
 
 

@@ -374,9 +374,28 @@ def test_health_summary_non_voter(recorded):
 
 
 def host(name, addr, node=None, **settings):
-    record = dict(node=node or name, addr=addr, addresses=[addr, '127.0.0.1'], install_method='none')
+    record = dict(node=node or name, addr=addr, addresses=[addr, '127.0.0.1'], install_method='none', datacenter='dc1',
+                  user='consul', binary_path='/usr/local/bin/consul', config_dir='/etc/consul.d', data_dir='/opt/consul',
+                  extra_keys=[])
     record.update(settings)
     return record
+
+
+def n2(**settings):
+    """INVENTORY's n2 with other settings: a host's own problem is reported on it alone."""
+    return dict(n2=host('n2', '10.0.0.2', **settings))
+
+
+def refused_extra(*paths):
+    """n2 with consul_cluster_extra_config setting these key paths (the record carries the keys, not the values)."""
+    return n2(extra_keys=list(paths))
+
+
+ACL_REASON = 'the role manages ACLs through consul_cluster_acl_enabled, consul_cluster_acl_default_policy, '
+GOSSIP_REASON = 'the role manages gossip encryption through consul_cluster_encrypt_key'
+TLS_REASON = 'the role manages TLS through consul_cluster_tls_enabled and the consul_cluster_tls_*_src variables'
+EXEC_REASON = "it lets anyone with write access to Consul's API run commands on the hosts (HashiCorp's security model)"
+EXTRA = 'host n2: consul_cluster_extra_config may not set '
 
 
 INVENTORY = dict(n1=host('n1', '10.0.0.1'), n2=host('n2', '10.0.0.2'), n3=host('n3', '10.0.0.3'),
@@ -431,6 +450,102 @@ PREFLIGHT_CASES = {
     'global_problems_once_host_problems_on_their_host': (
         dict(n3=dict(host('n3', '10.0.0.99'), node='n2', addresses=['10.0.0.3'])), SERVERS3, ['c4'], None, 'n1', False,
         dict(n1=["hosts n2, n3 share the node name 'n2'"], n3=['host n3: consul_cluster_bind_addr 10.0.0.99'])),
+    # Node names and the datacenter become controller paths (secrets_dir/certs/<node>, secrets_dir ends with the
+    # datacenter) and values in consul.json; the user and the paths lines of the systemd unit.
+    'fqdn_node_names_and_plain_values_pass': (
+        dict(n1=host('n1', '10.0.0.1', node='app-1.example.net', datacenter='eu-west_1', user='consul-agent',
+                     data_dir='/var/lib/consul', extra_keys=['ui', 'ports.dns', 'performance.raft_multiplier']),
+             n2=host('n2', '10.0.0.2', node='db_2.example.net', user='_consul$'),
+             n3=host('n3', '10.0.0.3', node='n' * 253)), SERVERS3, ['c4'], None, 'n1', False, {}),
+    'node_name_with_a_slash': (n2(node='n2/x'), SERVERS3, ['c4'], None, 'n1', False,
+                               dict(n2=["host n2: consul_cluster_node_name 'n2/x' may only hold letters, digits, '-', "
+                                        "'_' and '.', and neither start with '.' nor hold '..'"])),
+    'node_name_with_dot_dot': (n2(node='a..b'), SERVERS3, ['c4'], None, 'n1', False,
+                               dict(n2=["host n2: consul_cluster_node_name 'a..b' may only hold"])),
+    'node_name_starting_with_a_dot': (n2(node='.n2'), SERVERS3, ['c4'], None, 'n1', False,
+                                      dict(n2=["host n2: consul_cluster_node_name '.n2' may only hold"])),
+    'node_name_with_a_newline': (n2(node='n2\nx'), SERVERS3, ['c4'], None, 'n1', False,
+                                 dict(n2=["host n2: consul_cluster_node_name 'n2\\nx' may only hold"])),
+    'node_name_with_a_space': (n2(node='n2 x'), SERVERS3, ['c4'], None, 'n1', False,
+                               dict(n2=["host n2: consul_cluster_node_name 'n2 x' may only hold"])),
+    'node_name_too_long': (n2(node='n' * 254), SERVERS3, ['c4'], None, 'n1', False,
+                           dict(n2=['host n2: consul_cluster_node_name is 254 characters long, at most 253 are allowed'])),
+    'datacenter_with_a_slash': (n2(datacenter='a/b'), SERVERS3, ['c4'], None, 'n1', False,
+                                dict(n2=["host n2: consul_cluster_datacenter 'a/b' may only hold letters, digits, '_' "
+                                         "and '-'"])),
+    'datacenter_climbing_out_of_the_secrets_dir': (n2(datacenter='../dc1'), SERVERS3, ['c4'], None, 'n1', False,
+                                                   dict(n2=["host n2: consul_cluster_datacenter '../dc1' may only hold"])),
+    'datacenter_with_a_final_newline': (n2(datacenter='dc1\n'), SERVERS3, ['c4'], None, 'n1', False,
+                                        dict(n2=["host n2: consul_cluster_datacenter 'dc1\\n' may only hold"])),
+    'empty_datacenter': (n2(datacenter=''), SERVERS3, ['c4'], None, 'n1', False,
+                         dict(n2=["host n2: consul_cluster_datacenter '' may only hold"])),
+    'user_not_a_plain_user_name': (n2(user='Consul User'), SERVERS3, ['c4'], None, 'n1', False,
+                                   dict(n2=["host n2: consul_cluster_user 'Consul User' is not a plain user name"])),
+    'user_adding_a_unit_line': (n2(user='consul\nExecStartPre=+/bin/sh -c id'), SERVERS3, ['c4'], None, 'n1', False,
+                                dict(n2=["host n2: consul_cluster_user 'consul\\nExecStartPre=+/bin/sh -c id' is not"])),
+    'user_too_long': (n2(user='c' * 33), SERVERS3, ['c4'], None, 'n1', False,
+                      dict(n2=['is not a plain user name: a lowercase letter or \'_\', then lowercase letters, '
+                               "digits, '_' or '-' (a final '$' allowed), at most 32 characters"])),
+    'data_dir_with_a_newline': (n2(data_dir='/opt/consul\nExecStartPre=+/bin/sh -c id'), SERVERS3, ['c4'], None, 'n1',
+                                False,
+                                dict(n2=["host n2: consul_cluster_data_dir '/opt/consul\\nExecStartPre=+/bin/sh -c id' "
+                                         "must be an absolute path without whitespace, control characters, quotes or "
+                                         "any of % $ \\ ; (it is written into the systemd unit)"])),
+    # systemd would read two paths there: /opt/consul and /
+    'data_dir_with_a_space': (n2(data_dir='/opt/consul /'), SERVERS3, ['c4'], None, 'n1', False,
+                              dict(n2=["host n2: consul_cluster_data_dir '/opt/consul /' must be an absolute path"])),
+    'relative_config_dir': (n2(config_dir='etc/consul.d'), SERVERS3, ['c4'], None, 'n1', False,
+                            dict(n2=["host n2: consul_cluster_config_dir 'etc/consul.d' must be an absolute path"])),
+    'binary_path_with_a_systemd_specifier': (n2(binary_path='/home/%u/consul'), SERVERS3, ['c4'], None, 'n1', False,
+                                             dict(n2=["host n2: consul_cluster_binary_path '/home/%u/consul' must be"])),
+    # consul_cluster_extra_config is merged last into consul.json: it must not take over what the role secures.
+    'extra_config_sets_acl_enabled': (refused_extra('acl.enabled'), SERVERS3, ['c4'], None, 'n1', False,
+                                      dict(n2=[EXTRA + 'acl.enabled: ' + ACL_REASON])),
+    'extra_config_sets_acl_tokens': (refused_extra('acl.tokens'), SERVERS3, ['c4'], None, 'n1', False,
+                                     dict(n2=[EXTRA + 'acl.tokens: ' + ACL_REASON])),
+    'extra_config_sets_a_legacy_acl_key': (refused_extra('acl_token', 'acl_default_policy'), SERVERS3, ['c4'], None,
+                                           'n1', False, dict(n2=[EXTRA + 'acl_token, acl_default_policy: ' + ACL_REASON])),
+    'extra_config_sets_encrypt': (refused_extra('encrypt'), SERVERS3, ['c4'], None, 'n1', False,
+                                  dict(n2=[EXTRA + 'encrypt: ' + GOSSIP_REASON])),
+    'extra_config_sets_encrypt_verify_incoming': (refused_extra('encrypt_verify_incoming'), SERVERS3, ['c4'], None,
+                                                  'n1', False, dict(n2=[EXTRA + 'encrypt_verify_incoming: ' + GOSSIP_REASON])),
+    'extra_config_sets_encrypt_verify_outgoing': (refused_extra('encrypt_verify_outgoing'), SERVERS3, ['c4'], None,
+                                                  'n1', False, dict(n2=[EXTRA + 'encrypt_verify_outgoing: ' + GOSSIP_REASON])),
+    'extra_config_sets_verify_incoming': (refused_extra('verify_incoming'), SERVERS3, ['c4'], None, 'n1', False,
+                                          dict(n2=[EXTRA + 'verify_incoming: ' + TLS_REASON])),
+    'extra_config_sets_tls_keys_of_before_1_12': (
+        refused_extra('verify_incoming_rpc', 'verify_incoming_https', 'verify_outgoing', 'verify_server_hostname',
+                      'ca_file', 'ca_path', 'cert_file', 'key_file'), SERVERS3, ['c4'], None, 'n1', False,
+        dict(n2=[EXTRA + 'verify_incoming_rpc, verify_incoming_https, verify_outgoing, verify_server_hostname, '
+                 'ca_file, ca_path, cert_file, key_file: ' + TLS_REASON])),
+    'extra_config_sets_the_tls_stanza': (refused_extra('tls.defaults'), SERVERS3, ['c4'], None, 'n1', False,
+                                         dict(n2=[EXTRA + 'tls.defaults: ' + TLS_REASON])),
+    'extra_config_sets_ports_http': (refused_extra('ports.http'), SERVERS3, ['c4'], None, 'n1', False,
+                                     dict(n2=[EXTRA + 'ports.http: the role sets it from consul_cluster_http_port'])),
+    'extra_config_sets_ports_https': (refused_extra('ports.https'), SERVERS3, ['c4'], None, 'n1', False,
+                                      dict(n2=[EXTRA + 'ports.https: the role sets it from consul_cluster_https_port'])),
+    # a value that is not a mapping replaces the role's whole ports (merge keeps only mappings together)
+    'extra_config_replaces_ports': (refused_extra('ports'), SERVERS3, ['c4'], None, 'n1', False,
+                                    dict(n2=[EXTRA + 'ports (it replaces ports.http): the role sets it from '
+                                             'consul_cluster_http_port',
+                                             EXTRA + 'ports (it replaces ports.https): the role sets it from '
+                                             'consul_cluster_https_port'])),
+    'extra_config_enables_script_checks': (refused_extra('enable_script_checks'), SERVERS3, ['c4'], None, 'n1', False,
+                                           dict(n2=[EXTRA + 'enable_script_checks: ' + EXEC_REASON])),
+    'extra_config_enables_local_script_checks': (refused_extra('enable_local_script_checks'), SERVERS3, ['c4'], None,
+                                                 'n1', False, dict(n2=[EXTRA + 'enable_local_script_checks: ' + EXEC_REASON])),
+    'extra_config_sets_bootstrap': (refused_extra('bootstrap', 'bootstrap_expect'), SERVERS3, ['c4'], None, 'n1', False,
+                                    dict(n2=[EXTRA + 'bootstrap, bootstrap_expect: the role bootstraps the datacenter '
+                                             'itself, from consul_cluster_bootstrap_host'])),
+    'extra_config_sets_server': (refused_extra('server'), SERVERS3, ['c4'], None, 'n1', False,
+                                 dict(n2=[EXTRA + 'server: the role sets it from the servers group '
+                                          '(consul_cluster_servers_group)'])),
+    'extra_config_sets_data_dir': (refused_extra('data_dir'), SERVERS3, ['c4'], None, 'n1', False,
+                                   dict(n2=[EXTRA + 'data_dir: the role sets it from consul_cluster_data_dir'])),
+    'extra_config_sets_datacenter': (refused_extra('datacenter'), SERVERS3, ['c4'], None, 'n1', False,
+                                     dict(n2=[EXTRA + 'datacenter: the role sets it from consul_cluster_datacenter'])),
+    'extra_config_sets_node_name': (refused_extra('node_name'), SERVERS3, ['c4'], None, 'n1', False,
+                                    dict(n2=[EXTRA + 'node_name: the role sets it from consul_cluster_node_name'])),
 }
 
 
