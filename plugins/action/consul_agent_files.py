@@ -7,14 +7,31 @@
 
 One transfer and one module run per host: ansible.builtin.copy would add a checksum of the source per host on the
 controller, a stat module before the transfer and a second module after it.
+
+The content of sensitive files goes base64-encoded: the module's arguments are logged on the host with newlines
+escaped, and Ansible's masking of a no_log value that holds newlines would not find it there.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+
 from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
+
+
+def encode_sensitive(files):
+    """sensitive_files with each content turned into content_base64 (a single line the host's log masks whole)."""
+    encoded = []
+    for spec in files or []:
+        spec = dict(spec)
+        if spec.get('content') is not None:
+            spec['content_base64'] = to_text(base64.b64encode(to_bytes(spec.pop('content'), errors='surrogate_or_strict')))
+        encoded.append(spec)
+    return encoded
 
 
 class ActionModule(ActionBase):
@@ -23,6 +40,8 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         args = dict(self._task.args)
+        if args.get('sensitive_files'):
+            args['sensitive_files'] = encode_sensitive(args['sensitive_files'])
         binary = args.get('binary')
         try:
             if binary:

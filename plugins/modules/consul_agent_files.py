@@ -21,7 +21,10 @@ description:
   - One task instead of one per file - M(ansible.builtin.copy) runs two modules per file and host, which is what a
     bootstrap of many hosts spends most of its time on.
   - Contents of O(sensitive_files) (a gossip key, a private key, a configuration that holds a token) are never
-    returned, logged or shown as a diff.
+    returned, logged or shown as a diff. The action plugin sends them base64-encoded
+    (O(sensitive_files[].content_base64)), because Ansible logs a module's arguments on the host (the journal,
+    identifier C(ansible-quorum.consul.consul_agent_files)) with newlines escaped, where its masking of a multi-line
+    content would find nothing to mask.
 attributes:
   check_mode:
     description: Reports what it would change and changes nothing.
@@ -95,7 +98,7 @@ options:
     type: list
     elements: dict
     default: []
-    suboptions: &file
+    suboptions:
       path:
         description: The file. Its directory must exist (list it in O(directories)).
         type: path
@@ -123,11 +126,42 @@ options:
         type: bool
         default: false
   sensitive_files:
-    description: As O(files), for files whose content is secret; written after O(files).
+    description:
+      - As O(files), for files whose content is secret; written after O(files).
+      - Give O(sensitive_files[].content); the action plugin turns it into O(sensitive_files[].content_base64).
     type: list
     elements: dict
     default: []
-    suboptions: *file
+    suboptions:
+      path:
+        description: The file. Its directory must exist (list it in O(directories)).
+        type: path
+        required: true
+      content:
+        description: What the file holds. Exactly one of O(sensitive_files[].content) and
+          O(sensitive_files[].content_base64).
+        type: str
+      content_base64:
+        description: What the file holds, base64-encoded.
+        type: str
+      owner:
+        description: Its owner; the connecting user's when not set.
+        type: str
+      group:
+        description: Its group; the connecting user's when not set.
+        type: str
+      mode:
+        description: Its mode, as an octal string such as C('0640'); C('0600') for a new file when not set.
+        type: raw
+      validate:
+        description: A command that must succeed on the new content before it replaces the file; C(%s) is the path of
+          the temporary file. The file is left alone when it fails.
+        type: str
+      backup:
+        description: Keep the file it replaces next to it, under a name with a timestamp (as M(ansible.builtin.copy)
+          does).
+        type: bool
+        default: false
 notes:
   - An action plugin of the same name sends O(binary.src) to the host, in the connection's temporary directory.
 seealso:
@@ -190,6 +224,7 @@ backups:
   sample: {/etc/systemd/system/consul.service: /etc/systemd/system/consul.service.12345.2026-11-30@06:00:00~}
 """
 
+import base64
 import grp
 import os
 import pwd
@@ -200,15 +235,18 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 
 def _file_spec(secret):
-    return dict(
+    spec = dict(
         path=dict(type='path', required=True),
-        content=dict(type='str', required=True, no_log=secret),
+        content=dict(type='str', required=not secret, no_log=secret),
         owner=dict(type='str'),
         group=dict(type='str'),
         mode=dict(type='raw'),
         validate=dict(type='str'),
         backup=dict(type='bool', default=False),
     )
+    if secret:
+        spec['content_base64'] = dict(type='str', no_log=True)
+    return spec
 
 
 def _attributes(module, path, spec, follow=False):
@@ -279,7 +317,10 @@ def _place_binary(module, spec, unknown_owner):
 def _write_file(module, spec, secret, unknown_owner, backups, diffs):
     """Write one file when its content differs, then fix its owner, group and mode. Returns whether it changed."""
     path = spec['path']
-    content = to_bytes(spec['content'], errors='surrogate_or_strict')
+    if spec.get('content_base64') is not None:
+        content = base64.b64decode(spec['content_base64'])
+    else:
+        content = to_bytes(spec['content'], errors='surrogate_or_strict')
     before = _read(path)
     differs = before != content
     if differs and not secret and module._diff:
@@ -335,7 +376,9 @@ def main():
                 mode=dict(type='raw'),
             )),
             files=dict(type='list', elements='dict', default=[], options=_file_spec(False)),
-            sensitive_files=dict(type='list', elements='dict', default=[], options=_file_spec(True)),
+            sensitive_files=dict(type='list', elements='dict', default=[], options=_file_spec(True),
+                                 mutually_exclusive=[('content', 'content_base64')],
+                                 required_one_of=[('content', 'content_base64')]),
         ),
         supports_check_mode=True,
     )

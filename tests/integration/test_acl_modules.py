@@ -75,11 +75,31 @@ def test_agent_tokens_are_created_once(fresh_acl_agent, ansible):
     assert (changed["changed"], changed["updated"], changed["unchanged"]) == (True, ["later"], ["acl7"])
 
 
-def test_reset_procedure_bootstraps_again(fresh_acl_agent, ansible):
+def test_reset_procedure_bootstraps_again_in_one_call_and_revokes_the_lost_token(fresh_acl_agent, ansible):
     reset_file = fresh_acl_agent.dir / "data" / "acl-bootstrap-reset"
-    reset_file.write_text("%d\n" % state["reset_index"])
-    run = ansible("consul_acl_bootstrap", HOST)
-    assert run["changed"] is True and run["secret_id"] and run["secret_id"] != state["token"]
-    # the old token stays valid; bootstrapping is closed again
-    assert fresh_acl_agent.get("acl/token/self", token=state["token"]).status_code == 200
+    # a held token that is not valid (the lost one is unknown to the caller) and the reset file: one call resets
+    run = ansible("consul_acl_bootstrap", dict(HOST, token="0" * 8 + state["token"][8:], reset_file=str(reset_file)))
+    assert "failed" not in run.result, run.result
+    assert (run["changed"], run["reset"], run["reset_index"]) == (True, True, state["reset_index"])
+    assert run["secret_id"] and run["secret_id"] != state["token"] and not reset_file.exists()
+    # bootstrapping is closed again; the lost token still works until it is revoked
     assert ansible("consul_acl_bootstrap", HOST)["changed"] is False
+    assert fresh_acl_agent.get("acl/token/self", token=state["token"]).status_code == 200
+    revoke = ansible("consul_acl_bootstrap", dict(HOST, token=run["secret_id"], revoke_replaced=True))
+    assert (revoke["changed"], revoke["token_valid"]) == (True, True) and len(revoke["revoked"]) == 1
+    assert fresh_acl_agent.get("acl/token/self", token=state["token"]).status_code == 403
+    assert fresh_acl_agent.get("acl/token/self", token=run["secret_id"]).status_code == 200
+    # the agents' tokens are not what a bootstrap made: kept
+    assert fresh_acl_agent.get("acl/token/self", token="7e0f0e0c-2b1a-4d8e-8f5b-8c2d9a1e4f21").status_code == 200
+    again = ansible("consul_acl_bootstrap", dict(HOST, token=run["secret_id"], revoke_replaced=True))
+    assert (again["changed"], again["revoked"]) == (False, [])
+
+
+def test_a_datacenter_born_with_its_management_token_needs_no_bootstrap(acl_agent, acl_token, ansible):
+    """acl5 started with acl.tokens.master: nobody, not even this module, can make the first token any more."""
+    run = ansible("consul_acl_bootstrap", {"host": "127.0.0.5", "token": acl_token, "bootstrap": False})
+    assert "failed" not in run.result, run.result
+    assert (run["changed"], run["token_valid"], run["bootstrapped_now"]) == (False, True, False)
+    anyone = ansible("consul_acl_bootstrap", {"host": "127.0.0.5"})
+    assert (anyone["changed"], anyone["secret_id"]) == (False, "") and isinstance(anyone["reset_index"], int)
+    assert acl_token not in run.output

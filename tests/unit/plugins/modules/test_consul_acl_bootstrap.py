@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.quorum.consul.plugins.module_utils import _api
 from ansible_collections.quorum.consul.plugins.modules import consul_acl_bootstrap
 
 BOOTSTRAP = 'PUT /v1/acl/bootstrap'
@@ -90,3 +91,61 @@ def test_other_errors_fail_with_the_status(consul, run):
     consul.route(BOOTSTRAP, consul.synthetic(403, 'Permission denied'))
     result = run(consul_acl_bootstrap)
     assert result['failed'] is True and result['status'] == 403 and 'Permission denied' in result['msg']
+
+
+def test_born_with_the_token_never_bootstraps_and_waits_until_the_leader_made_it(consul, run, clock):
+    consul.route(SELF, consul.synthetic(403, 'ACL not found'), consul.synthetic(403, 'ACL not found'),
+                 consul.synthetic(200, dict(MANAGEMENT, SecretID=HELD)))
+    result = run(consul_acl_bootstrap, token=HELD, bootstrap=False)
+    assert (result['changed'], result['token_valid'], result['bootstrapped_now']) == (False, True, False)
+    assert consul.count(BOOTSTRAP) == 0 and consul.count(SELF) == 3
+
+
+def test_born_with_the_token_that_never_becomes_valid_fails_after_wait_timeout(consul, run):
+    consul.route(SELF, consul.synthetic(403, 'ACL not found'))
+    result = run(consul_acl_bootstrap, token=HELD, bootstrap=False, wait_timeout=5)
+    assert result['failed'] and 'initial management token' in result['msg']
+    assert consul.count(BOOTSTRAP) == 0
+
+
+def test_reset_writes_the_index_bootstraps_at_once_and_removes_the_file(consul, run, done, tmp_path, monkeypatch):
+    reset_file = tmp_path / 'acl-bootstrap-reset'
+    seen = []
+
+    def watching(url, method='GET', **kwargs):
+        # what the file holds as each bootstrap request goes out
+        if url.endswith('/acl/bootstrap'):
+            seen.append(reset_file.read_text() if reset_file.exists() else None)
+        return consul(url, method=method, **kwargs)
+
+    monkeypatch.setattr(_api, 'open_url', watching)
+    consul.route(SELF, consul.synthetic(403, 'ACL not found')).route(BOOTSTRAP, done, consul.synthetic(200, MANAGEMENT))
+    result = run(consul_acl_bootstrap, token=HELD, reset_file=str(reset_file))
+    assert (result['changed'], result['reset'], result['secret_id'], result['reset_index']) == (True, True, SECRET, 14)
+    assert seen == [None, '14\n'] and not reset_file.exists()
+
+
+def test_a_reset_that_is_still_refused_fails_and_leaves_no_file(consul, run, done, tmp_path):
+    reset_file = tmp_path / 'acl-bootstrap-reset'
+    consul.route(BOOTSTRAP, done)
+    result = run(consul_acl_bootstrap, reset_file=str(reset_file))
+    assert result['failed'] and 'data directory of the leader' in result['msg']
+    assert not reset_file.exists()
+
+
+def test_revoke_replaced_revokes_what_bootstraps_made_and_keeps_the_rest(consul, run):
+    keep = MANAGEMENT['AccessorID']
+    tokens = [dict(AccessorID=keep, Description='Bootstrap Token (Global Management)'),
+              dict(AccessorID='old-bootstrap', Description='Bootstrap Token (Global Management)'),
+              dict(AccessorID='old-master', Description='Master Token'),
+              dict(AccessorID='mine', Description='an operator made this one'),
+              dict(AccessorID='agent', Description='agent token of n1')]
+    consul.route(SELF, consul.synthetic(200, dict(MANAGEMENT, SecretID=HELD)))
+    consul.route('GET /v1/acl/tokens', consul.synthetic(200, tokens))
+    consul.route('DELETE /v1/acl/token/old-bootstrap', consul.synthetic(200, True))
+    consul.route('DELETE /v1/acl/token/old-master', consul.synthetic(200, True))
+    result = run(consul_acl_bootstrap, token=HELD, revoke_replaced=True)
+    assert (result['changed'], result['revoked']) == (True, ['old-bootstrap', 'old-master'])
+    assert consul.count('DELETE /v1/acl/token/old-bootstrap') == 1 and consul.count('DELETE /v1/acl/token/mine') == 0
+    checked = run(consul_acl_bootstrap, token=HELD, revoke_replaced=True, check_mode=True)
+    assert checked['revoked'] == ['old-bootstrap', 'old-master'] and consul.count('DELETE /v1/acl/token/old-master') == 1
