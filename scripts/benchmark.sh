@@ -93,6 +93,10 @@ fresh_hosts() {
     echo "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR'"
     echo 'consul_cluster_install_method=copy'
     echo "consul_cluster_binary_src=$CONSUL_BINARY_SRC"
+    # the binary's version, and plaintext like the baseline: the same work on both sides
+    echo 'consul_cluster_version=1.8.7'
+    echo 'consul_cluster_tls_enabled=false'
+    echo 'consul_cluster_acl_enabled=false'
   } >"$scratch/inventory"
   # as many forks as hosts: every host works at once, as in the baseline
   export ANSIBLE_FORKS=$((n_servers + n_clients))

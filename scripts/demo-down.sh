@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 command -v molecule >/dev/null || { echo "demo-down.sh: molecule is missing; run scripts/setup.sh" >&2; exit 1; }
 molecule destroy -s demo
+# the demo datacenter's CA, certificates and tokens (molecule/demo/molecule.yml)
+rm -rf .cache/demo

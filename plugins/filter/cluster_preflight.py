@@ -63,6 +63,24 @@ options:
     description: Name of the clients group, for the messages.
     type: str
     default: consul_clients
+  tls:
+    description:
+      - C(consul_cluster_tls_enabled) - V(true), V(false) or unset (null, the default). Unset is on for a new
+        datacenter and what a running datacenter runs (the C(security) each host's record carries - what the
+        configuration the role wrote there turns on - and C(running), raft state or an agent that answered).
+      - A value that would turn TLS on or off on a running datacenter is a problem.
+    type: raw
+  acl:
+    description: C(consul_cluster_acl_enabled), as O(tls).
+    type: raw
+  version:
+    description: C(consul_cluster_version); a release line HashiCorp no longer supports is a warning.
+    type: str
+    default: ''
+  datacenter:
+    description: The datacenter's name, for the messages.
+    type: str
+    default: dc1
   hostvars:
     description:
       - C(hostvars), read only for servers and clients outside the play (a run limited with C(--limit)) -
@@ -109,6 +127,15 @@ _value:
       description: Clients of the play.
       type: list
       elements: str
+    tls:
+      description: Whether this run makes the datacenter run TLS.
+      type: bool
+    acl:
+      description: Whether this run makes the datacenter run ACLs.
+      type: bool
+    security:
+      description: C(tls), C(acl), C(running) (a datacenter runs already) and C(line), what the summary says of them.
+      type: dict
 """
 
 from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import preflight
@@ -126,13 +153,15 @@ def _outside(hostvars, host):
 
 
 def cluster_preflight(records, servers, play_hosts, bootstrap_host, clients=None, allow_single_server=False,
-                      servers_group='consul_servers', clients_group='consul_clients', hostvars=None):
+                      servers_group='consul_servers', clients_group='consul_clients', hostvars=None, tls=None, acl=None,
+                      version='', datacenter='dc1'):
     hosts = dict(records)
     for host in list(servers) + list(clients or []):
         if host not in hosts:
             hosts[host] = _outside(hostvars or {}, host)
     return preflight(hosts, list(servers), list(clients or []), list(play_hosts), bootstrap_host,
-                     allow_single_server=allow_single_server, servers_group=servers_group, clients_group=clients_group)
+                     allow_single_server=allow_single_server, servers_group=servers_group, clients_group=clients_group,
+                     tls=tls, acl=acl, version=version, datacenter=datacenter)
 
 
 class FilterModule(object):

@@ -88,3 +88,21 @@ def config_summary(text, path):
         return dict(path=path, keys=[], values={}, error='cannot be read as Consul configuration: %s' % exc)
     values = dict((key, value) for key, value in pairs if key in WATCHED and not isinstance(value, (dict, list)))
     return dict(path=path, keys=sorted(set(key for key, value in pairs)), values=values, error='')
+
+
+def security_summary(text):
+    """What a configuration file the role wrote (JSON) turns on: {acl, tls}, booleans only, never a value.
+
+    tls: the plain HTTP port closed or any of the TLS keys (top level before Consul 1.12, the tls stanza after);
+    acl: acl.enabled. A file that cannot be read turns nothing on.
+    """
+    try:
+        data = json.loads(text or '{}')
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    ports = data.get('ports') if isinstance(data.get('ports'), dict) else {}
+    acl = data.get('acl') if isinstance(data.get('acl'), dict) else {}
+    tls = ports.get('http') == -1 or any(key in data for key in ('tls', 'cert_file', 'verify_incoming_rpc'))
+    return dict(acl=acl.get('enabled') is True, tls=bool(tls))

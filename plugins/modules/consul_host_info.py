@@ -54,6 +54,10 @@ options:
     type: list
     elements: str
     default: []
+  security_of:
+    description: A configuration file the caller wrote (JSON), whose TLS and ACL settings RV(security) reports, as
+      booleans only.
+    type: path
   agent:
     description: Ask the local agent (RV(agent)). C(false) returns an empty RV(agent), for a caller that asks later
       with credentials it does not hold yet.
@@ -105,6 +109,12 @@ data_files:
   returned: success
   type: dict
   sample: {/opt/consul/raft: consul, /opt/consul/raft/raft.db: consul}
+security:
+  description: What O(security_of) turns on - C(tls) (the plain HTTP port closed, or TLS keys) and C(acl)
+    (C(acl.enabled)); null when the file does not exist or O(security_of) is not set.
+  returned: success
+  type: dict
+  sample: {tls: true, acl: true}
 unit:
   description: The unit's C(path) (its file, empty when systemd does not know it), C(user), C(active) (ActiveState),
     C(enabled) (UnitFileState), C(dropins) (drop-in files) and C(error) (why systemd could not be asked, else empty).
@@ -162,7 +172,7 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     connection_argument_spec,
     snapshot,
 )
-from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary
+from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary, security_summary
 
 UNIT_PROPERTIES = (('FragmentPath', 'path'), ('User', 'user'), ('ActiveState', 'active'),
                    ('UnitFileState', 'enabled'), ('DropInPaths', 'dropins'))
@@ -301,6 +311,7 @@ def main():
         service=dict(type='str', default='consul'),
         paths=dict(type='list', elements='path', default=[]),
         skip_summary=dict(type='list', elements='str', default=[]),
+        security_of=dict(type='path'),
         agent=dict(type='bool', default=True),
         network=dict(type='bool', default=False),
         platform=dict(type='bool', default=False),
@@ -327,6 +338,10 @@ def main():
         extra['network'] = network_facts(module)
     # always there, so that a caller's missing-key check never has to look into the whole result
     extra['platform'] = platform_facts(module) if params['platform'] else {}
+    extra['security'] = None
+    if params['security_of'] and os.path.isfile(params['security_of']):
+        with open(params['security_of'], 'rb') as handle:
+            extra['security'] = security_summary(to_text(handle.read(), errors='surrogate_or_replace'))
     module.exit_json(
         changed=False,
         config_files=files,

@@ -17,6 +17,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import version_tuple
+
 RAFT_DB = 'raft.db'
 FLAG_FILE = 'bootstrap.json'
 KEY_FILE = 'encrypt.json'
@@ -80,6 +82,72 @@ def _managed(path):
             if name == key or name.startswith(key + '.') or key.startswith(name + '.')]
 
 
+# The oldest Consul release line HashiCorp still supports as far as this collection knows: HashiCorp supports the
+# newest three major releases, and 1.22 is the newest its golden tests cover (December 2026).
+SUPPORTED_FROM = (1, 21, 0)
+
+
+def _flag(value):
+    """A variable that may be unset (None or '', the role's default) or a boolean, also as text from -e."""
+    if value is None or value == '':
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('true', 'yes', 'on', '1'):
+        return True
+    if text in ('false', 'no', 'off', '0'):
+        return False
+    raise ValueError('%r is not a boolean' % (value,))
+
+
+def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1'):
+    """TLS and ACLs for this run, and why: the variable when it is set (true or false), else on for a new datacenter
+    and what a running datacenter runs, so that a new release of the role never changes a running datacenter's
+    security by itself.
+
+    hosts: {host: record} as preflight() takes them; a host of the play carries security ({tls, acl} that the
+    configuration the role wrote there turns on, or None without one) and running (raft state in its data directory,
+    or an agent that answered). Returns tls, acl, running, line (what the summary says) and problems: a variable that
+    would turn TLS or ACLs on or off on a running datacenter, which takes HashiCorp's staged procedures.
+    """
+    records = [hosts.get(host) or {} for host in play_hosts]
+    running = any(r.get('running') or r.get('security') is not None for r in records)
+    out = dict(running=running, problems=[])
+    why = []
+    for kind, wanted, variable, name in (('tls', tls, 'consul_cluster_tls_enabled', 'TLS'),
+                                         ('acl', acl, 'consul_cluster_acl_enabled', 'ACLs')):
+        runs = sorted(host for host in play_hosts if ((hosts.get(host) or {}).get('security') or {}).get(kind))
+        wanted = _flag(wanted)
+        if wanted is None:
+            out[kind] = bool(runs) if running else True
+            why.append('%s %s (%s)' % (name, 'on' if out[kind] else 'off',
+                                        'what the datacenter runs' if running else 'a new datacenter'))
+            continue
+        out[kind] = wanted
+        why.append('%s %s (%s)' % (name, 'on' if wanted else 'off', variable))
+        if running and wanted != bool(runs):
+            out['problems'].append(
+                "%s is %s, but datacenter %s runs %s: turning %s %s on a running datacenter takes HashiCorp's "
+                "staged procedure, which this role does not run yet. Unset %s to keep what the datacenter runs."
+                % (variable, str(wanted).lower(), datacenter,
+                   ('with %s (on %s)' % (name, ', '.join(runs))) if runs else 'without %s' % name,
+                   name, 'on' if wanted else 'off', variable))
+    out['line'] = ('security: %s, gossip encrypted. A running datacenter keeps what it runs unless '
+                   'consul_cluster_tls_enabled or consul_cluster_acl_enabled is set.' % ', '.join(why))
+    return out
+
+
+def version_warnings(version):
+    """A warning when consul_cluster_version is a release line HashiCorp no longer supports."""
+    if version_tuple(version) >= SUPPORTED_FROM:
+        return []
+    return ['WARNING: consul_cluster_version %s is a release HashiCorp no longer supports (it fixes the newest three '
+            'major releases, %d.%d and later): it gets no security fixes (for example CVE-2021-37219, fixed in '
+            '1.8.15: any certificate signed by the agents\' CA reaches server-only RPC). Upgrade, one server at a '
+            'time, by setting consul_cluster_version.' % ((version,) + SUPPORTED_FROM[:2])]
+
+
 def split_roles(servers, clients):
     """{host: 'server' | 'client'}; a host in both groups is a server."""
     roles = dict((host, 'client') for host in clients)
@@ -88,7 +156,8 @@ def split_roles(servers, clients):
 
 
 def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_server=False,
-              servers_group='consul_servers', clients_group='consul_clients'):
+              servers_group='consul_servers', clients_group='consul_clients', tls=None, acl=None, version='',
+              datacenter='dc1'):
     """Check the inventory and variables before any change.
 
     hosts: {host: {node, addr, addresses, install_method, binary_src, binary_file, binary_path, package_repo, pkg_mgr,
@@ -96,9 +165,13 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
     outside it; addresses is None for a host whose own addresses were not gathered (outside the play), the other
     settings matter only for hosts of the play and are checked when present. extra_keys: the key paths of
     consul_cluster_extra_config ('ports.http'; a key whose value is not a mapping alone), never its values.
+    A host of the play also carries security and running (see security_modes); tls and acl are the variables
+    (None: the default, secure for a new datacenter), version consul_cluster_version (a warning when HashiCorp no
+    longer supports it).
     Returns problems ({host: [message]}: each message names a host and the variable to change; problems of
     the whole inventory are reported once, on the first host of the play), warnings, roles (see
-    split_roles), server_addrs (in group order), servers and clients of the play.
+    split_roles), server_addrs (in group order), servers and clients of the play, tls and acl (what this run
+    makes the datacenter run) and security (security_modes()).
     """
     roles = split_roles(servers, clients)
     report = play_hosts[0] if play_hosts else ''
@@ -130,7 +203,14 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
     for host in play_hosts:
         problems[host].extend(host_problems(host, hosts.get(host, {}), roles, servers_group, clients_group))
 
-    warnings = []
+    try:
+        security = security_modes(hosts, play_hosts, tls=tls, acl=acl, datacenter=datacenter)
+    except ValueError as exc:
+        security = dict(tls=False, acl=False, running=False, line='', problems=[
+            'consul_cluster_tls_enabled and consul_cluster_acl_enabled must be true, false or unset: %s' % exc])
+    common.extend(security.pop('problems'))
+
+    warnings = version_warnings(version) if version else []
     if servers and len(servers) % 2 == 0:
         warnings.append('WARNING: %d servers in %s tolerate %d failed server(s), no more than %d would; '
                         'use an odd number (3 or 5).'
@@ -144,6 +224,9 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         addrs=dict((host, record.get('addr') or '') for host, record in hosts.items()),
         play_servers=[host for host in play_hosts if roles.get(host) == 'server'],
         play_clients=[host for host in play_hosts if roles.get(host) == 'client'],
+        tls=security['tls'],
+        acl=security['acl'],
+        security=security,
     )
 
 

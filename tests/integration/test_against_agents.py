@@ -175,6 +175,17 @@ def test_https_with_ca_from_the_environment(tls_agent, ansible):
     assert unverified["failed"] is True and "CERTIFICATE_VERIFY_FAILED" in unverified["msg"]
 
 
+def test_pinned_validate_certs_wins_over_the_environment(tls_agent, ansible):
+    """The role sets validate_certs: true; a host's CONSUL_HTTP_SSL_VERIFY=false must not turn the check off."""
+    args = {"host": "127.0.0.6", "port": 8501, "scheme": "https"}
+    env = {"CONSUL_HTTP_SSL_VERIFY": "false"}
+    # the variable alone turns it off (the consul CLI's meaning)...
+    assert ansible("consul_peers_info", args, env=env).get("failed") is not True
+    # ...but not under an explicit validate_certs
+    pinned = ansible("consul_peers_info", dict(args, validate_certs=True), env=env)
+    assert pinned["failed"] is True and "CERTIFICATE_VERIFY_FAILED" in pinned["msg"]
+
+
 def test_leave_check_mode_leaves_nothing(cluster, ansible):
     run = ansible("consul_leave", {"host": "127.0.0.4"}, check=True)
     assert run["changed"] is True and run["node"] == "c4"

@@ -18,6 +18,7 @@ import os
 
 import pytest
 
+from ansible_collections.quorum.consul.plugins.module_utils._config_scan import security_summary
 from ansible_collections.quorum.consul.plugins.plugin_utils import _agent_config
 
 GOLDEN = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'golden')
@@ -42,6 +43,9 @@ CASES = {
     'client_1.8.7_tls_acl': settings(server=False, tls=TLS, acl=ACL),
     'server_1.12.0_tls_acl': settings(version='1.12.0', tls=TLS, acl=ACL),
     'client_1.17.1_tls': settings(server=False, version='1.17.1', tls=TLS),
+    # the role's default version, secure as the role's defaults make a new datacenter
+    'server_1.22.6_tls_acl': settings(version='1.22.6', tls=TLS, acl=dict(ACL, management_token='mgmt-secret')),
+    'client_1.22.6_tls_acl': settings(server=False, version='1.22.6', tls=TLS, acl=dict(ACL, management_token='mgmt-secret')),
     'server_1.8.7_management_token': settings(acl=dict(ACL, management_token='mgmt-secret')),
     'server_1.11.0_management_token': settings(version='1.11.0', acl=dict(ACL, management_token='mgmt-secret')),
     'client_1.8.7_management_token_stays_on_servers': settings(server=False, acl=dict(ACL, management_token='mgmt-secret')),
@@ -158,3 +162,21 @@ def test_agent_paths_checksums_are_the_sha1_of_the_contents_or_the_ones_given():
 def test_agent_paths_refuses_a_content_for_a_path_it_does_not_write():
     with pytest.raises(ValueError, match='/etc/consul.d/other.json is not a path the role writes'):
         _agent_config.agent_paths(PATH_SETTINGS, contents={'/etc/consul.d/other.json': ''})
+
+
+@pytest.mark.parametrize('case, expected', [
+    ('server_1.8.7_plain', dict(tls=False, acl=False)),
+    ('server_1.8.7_tls_acl', dict(tls=True, acl=True)),
+    ('client_1.8.7_tls_acl', dict(tls=True, acl=True)),
+    ('server_1.12.0_tls_acl', dict(tls=True, acl=True)),
+    ('client_1.17.1_tls', dict(tls=True, acl=False)),
+    ('server_1.8.7_management_token', dict(tls=False, acl=True)),
+])
+def test_security_summary_reads_what_the_role_wrote(case, expected):
+    """What the probe reports of a host's consul.json (booleans only): the golden files are what the role writes."""
+    with open(os.path.join(GOLDEN, case + '.json')) as handle:
+        assert security_summary(handle.read()) == expected
+
+
+def test_security_summary_of_what_cannot_be_read_turns_nothing_on():
+    assert security_summary('{"acl": ') == security_summary('[]') == dict(tls=False, acl=False)

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 import pytest
 
@@ -598,3 +599,60 @@ def test_recorded_agents_of_a_datacenter_without_the_roles_files_are_refused_unl
     # the recorded members are the four agents: with one left out, the stages would cut it off
     del probes['c4']
     assert 'but c4 is alive in the datacenter and not in this play' in decide(True)['problems'][0]
+
+
+# security_modes: TLS and ACLs unset are on for a new datacenter and what a running one runs; a variable that would
+# change a running datacenter's security is refused.
+PLAIN, SECURE, TLS_ONLY = dict(tls=False, acl=False), dict(tls=True, acl=True), dict(tls=True, acl=False)
+
+
+def security_hosts(security=None, running=False, client_security='same'):
+    """n1-n3 servers and client c4 with the security their role-written consul.json turns on (None: none there)."""
+    hosts = dict((h, dict(security=security, running=running)) for h in SERVERS3)
+    hosts['c4'] = dict(security=security if client_security == 'same' else client_security, running=False)
+    return hosts
+
+
+SECURITY_CASES = {
+    # name: (hosts, tls variable, acl variable, expected tls, expected acl, running, problem patterns)
+    'new_datacenter_with_the_defaults_is_secure': (security_hosts(), None, None, True, True, False, []),
+    'new_datacenter_plaintext_when_asked': (security_hosts(), False, 'false', False, False, False, []),
+    'new_datacenter_text_from_extra_vars': (security_hosts(), 'yes', 'no', True, False, False, []),
+    'running_plaintext_keeps_plaintext': (security_hosts(PLAIN, True), None, None, False, False, True, []),
+    'running_secure_keeps_tls_and_acls': (security_hosts(SECURE, True), None, None, True, True, True, []),
+    'running_tls_only_keeps_what_it_runs': (security_hosts(TLS_ONLY, True), '', None, True, False, True, []),
+    'hand_made_datacenter_without_role_files_keeps_plaintext': (security_hosts(None, True), None, None, False, False,
+                                                                True, []),
+    'stopped_datacenter_known_by_its_files': (security_hosts(SECURE, False), None, None, True, True, True, []),
+    'tls_on_for_a_running_plaintext_datacenter_is_refused': (
+        security_hosts(PLAIN, True), True, None, True, False, True,
+        [r'consul_cluster_tls_enabled is true, but datacenter dc1 runs without TLS: turning TLS on .*staged procedure']),
+    'acl_off_for_a_running_secure_datacenter_is_refused': (
+        security_hosts(SECURE, True), None, False, True, False, True,
+        [r'consul_cluster_acl_enabled is false, but datacenter dc1 runs with ACLs \(on c4, n1, n2, n3\): turning ACLs off']),
+    'the_same_values_set_explicitly_pass': (security_hosts(SECURE, True), True, 'true', True, True, True, []),
+}
+
+
+@pytest.mark.parametrize('name', sorted(SECURITY_CASES))
+def test_security_modes(name):
+    hosts, tls, acl, want_tls, want_acl, running, problems = SECURITY_CASES[name]
+    decision = _cluster.security_modes(hosts, SERVERS3 + ['c4'], tls=tls, acl=acl)
+    assert (decision['tls'], decision['acl'], decision['running']) == (want_tls, want_acl, running)
+    assert len(decision['problems']) == len(problems)
+    for pattern, message in zip(problems, decision['problems']):
+        assert re.search(pattern, message), message
+    assert decision['line'].startswith('security: TLS %s' % ('on' if want_tls else 'off'))
+
+
+def test_a_security_variable_that_is_not_a_boolean_is_a_preflight_problem():
+    decision = _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1', tls='maybe')
+    assert any("must be true, false or unset: 'maybe' is not a boolean" in m for m in decision['problems']['n1'])
+
+
+@pytest.mark.parametrize('version, warned', [('1.8.7', True), ('1.20.8', True), ('1.21.0', False), ('1.22.6', False),
+                                             ('v1.21.4+ent', False)])
+def test_preflight_warns_about_a_release_hashicorp_no_longer_supports(version, warned):
+    warnings = _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1', version=version)['warnings']
+    assert bool([w for w in warnings if 'no longer supports' in w]) is warned
+    assert all(version in w and 'CVE-2021-37219' in w for w in warnings if 'no longer supports' in w)
