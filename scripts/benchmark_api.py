@@ -1,4 +1,8 @@
-#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright (c) quorum.consul contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """The cost of the modules' HTTP calls on each ansible-core that scripts/test.sh runs (.venv, .venv-2.16).
 
 Starts two real Consul agents on loopback (plain HTTP, and HTTPS only with a CA made by `consul tls`), then, for
@@ -6,7 +10,7 @@ each virtualenv, in that virtualenv's Python: the time per request of the collec
 GET /v1/status/leader, the same client object for every request, as inside one module run), and the wall time of
 one whole module call through Ansible (quorum.consul.consul_peers_info, ad hoc on localhost). Prints one table.
 
-    scripts/benchmark_api.py            (after scripts/setup.sh; about a minute)
+    python3 scripts/benchmark_api.py    (after scripts/setup.sh and source scripts/env.sh; about 30 seconds)
 """
 
 import json
@@ -48,7 +52,7 @@ print(json.dumps(out))
 
 def module_call_seconds(venv, env, args):
     times = []
-    for _ in range(MODULE_CALLS):
+    for dummy in range(MODULE_CALLS):
         started = time.perf_counter()
         subprocess.run([str(REPO / venv / "bin" / "ansible"), "localhost", "-c", "local", "-m",
                         "quorum.consul.consul_peers_info", "-a", json.dumps(args)],

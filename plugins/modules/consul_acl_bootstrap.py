@@ -187,7 +187,9 @@ REPLACED_DESCRIPTIONS = ('Bootstrap Token (Global Management)', 'Master Token', 
 def _write_reset(path, index):
     """The reset index, owned as the data directory is (Consul runs as that user) and readable by it alone."""
     directory = os.stat(os.path.dirname(path) or '.')
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    # a new file, never what someone left there (a link, a FIFO): the directory is the agent's, not root's
+    _remove(path)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         os.write(handle, ('%d\n' % index).encode('ascii'))
         os.fchown(handle, directory.st_uid, directory.st_gid)

@@ -105,7 +105,12 @@ def agent_config(settings):
         config.update(tls_config(version, tls))
     if settings.get('acl'):
         config.update(acl_config(version, settings['acl'], server))
-    return merge(config, settings.get('extra'))
+    config = merge(config, settings.get('extra'))
+    if server and settings['bind_addr'] not in config.get('retry_join', []):
+        # a retry_join of consul_cluster_extra_config replaces the list: the own address stays, or the unit's
+        # Type=notify would wait forever for a server that has nobody to join yet
+        config['retry_join'] = list(config.get('retry_join') or []) + [settings['bind_addr']]
+    return config
 
 
 def _derived_uuid(seed, label):

@@ -94,14 +94,15 @@ def _flag(value):
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in ('true', 'yes', 'on', '1'):
+    # what Ansible's argument spec takes for a bool
+    if text in ('true', 'yes', 'on', '1', 'y', 't', '1.0'):
         return True
-    if text in ('false', 'no', 'off', '0'):
+    if text in ('false', 'no', 'off', '0', 'n', 'f', '0.0'):
         return False
     raise ValueError('%r is not a boolean' % (value,))
 
 
-def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1'):
+def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1', servers=None):
     """TLS and ACLs for this run, and why: the variable when it is set (true or false), else on for a new datacenter
     and what a running datacenter runs, so that a new release of the role never changes a running datacenter's
     security by itself.
@@ -109,20 +110,28 @@ def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1'):
     hosts: {host: record} as preflight() takes them; a host of the play carries security ({tls, acl} that the
     configuration the role wrote there turns on, or None without one) and running (raft state in its data directory,
     or an agent that answered). Returns tls, acl, running, line (what the summary says) and problems: a variable that
-    would turn TLS or ACLs on or off on a running datacenter, which takes HashiCorp's staged procedures.
+    would turn TLS or ACLs on or off on a running datacenter, which takes HashiCorp's staged procedures, and an unset
+    one when nothing in the play tells (no server of the inventory in it, no state on its hosts: new hosts added with
+    --limit to a datacenter that runs elsewhere).
     """
     records = [hosts.get(host) or {} for host in play_hosts]
     running = any(r.get('running') or r.get('security') is not None for r in records)
+    blind = not running and bool(servers) and not set(servers) & set(play_hosts)
     out = dict(running=running, problems=[])
     why = []
     for kind, wanted, variable, name in (('tls', tls, 'consul_cluster_tls_enabled', 'TLS'),
                                          ('acl', acl, 'consul_cluster_acl_enabled', 'ACLs')):
         runs = sorted(host for host in play_hosts if ((hosts.get(host) or {}).get('security') or {}).get(kind))
         wanted = _flag(wanted)
+        if wanted is None and blind:
+            out['problems'].append(
+                '%s is unset, and no host of this play shows whether datacenter %s runs %s (none of its servers is in '
+                'the play and its hosts hold no state): set %s to what the datacenter runs, or include a server.'
+                % (variable, datacenter, name, variable))
         if wanted is None:
             out[kind] = bool(runs) if running else True
-            why.append('%s %s (%s)' % (name, 'on' if out[kind] else 'off',
-                                        'what the datacenter runs' if running else 'a new datacenter'))
+            source = 'what the datacenter runs' if running else 'a new datacenter'
+            why.append('%s %s (%s)' % (name, 'on' if out[kind] else 'off', source))
             continue
         out[kind] = wanted
         why.append('%s %s (%s)' % (name, 'on' if wanted else 'off', variable))
@@ -204,7 +213,7 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         problems[host].extend(host_problems(host, hosts.get(host, {}), roles, servers_group, clients_group))
 
     try:
-        security = security_modes(hosts, play_hosts, tls=tls, acl=acl, datacenter=datacenter)
+        security = security_modes(hosts, play_hosts, tls=tls, acl=acl, datacenter=datacenter, servers=servers)
     except ValueError as exc:
         security = dict(tls=False, acl=False, running=False, line='', problems=[
             'consul_cluster_tls_enabled and consul_cluster_acl_enabled must be true, false or unset: %s' % exc])

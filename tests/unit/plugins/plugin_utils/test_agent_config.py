@@ -180,3 +180,12 @@ def test_security_summary_reads_what_the_role_wrote(case, expected):
 
 def test_security_summary_of_what_cannot_be_read_turns_nothing_on():
     assert security_summary('{"acl": ') == security_summary('[]') == dict(tls=False, acl=False)
+
+
+@pytest.mark.parametrize('extra', [dict(retry_join=[]), dict(retry_join=['10.0.0.12', '10.0.0.13'])])
+def test_a_server_always_joins_its_own_address(extra):
+    """Type=notify: Consul is ready after its first join; a server whose list lacks itself may have nobody to join."""
+    config = _agent_config.agent_config(settings(extra=extra))
+    assert config['retry_join'] == extra['retry_join'] + ['10.0.0.11']
+    client = _agent_config.agent_config(settings(server=False, extra=dict(retry_join=['10.0.0.12'])))
+    assert client['retry_join'] == ['10.0.0.12']

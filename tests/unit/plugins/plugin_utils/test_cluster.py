@@ -656,3 +656,14 @@ def test_preflight_warns_about_a_release_hashicorp_no_longer_supports(version, w
     warnings = _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1', version=version)['warnings']
     assert bool([w for w in warnings if 'no longer supports' in w]) is warned
     assert all(version in w and 'CVE-2021-37219' in w for w in warnings if 'no longer supports' in w)
+
+
+def test_new_hosts_alone_cannot_tell_what_a_datacenter_runs():
+    """--limit to a new client of a datacenter that runs elsewhere: unset variables are refused, set ones pass."""
+    hosts = dict(c9=dict(security=None, running=False))
+    blind = _cluster.security_modes(hosts, ['c9'], servers=SERVERS3)
+    assert [m.split(' is unset')[0] for m in blind['problems']] == ['consul_cluster_tls_enabled', 'consul_cluster_acl_enabled']
+    assert 'none of its servers is in the play' in blind['problems'][0]
+    assert _cluster.security_modes(hosts, ['c9'], tls=False, acl=False, servers=SERVERS3)['problems'] == []
+    # a new datacenter with its servers in the play is new, not unknown
+    assert _cluster.security_modes(dict(n1={}), ['n1'], servers=SERVERS3)['problems'] == []
