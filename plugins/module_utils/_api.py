@@ -195,12 +195,14 @@ class ConsulClient(object):
         netloc_host = '[%s]' % host if ':' in host else host
         self.base_url = '%s://%s:%s' % (scheme, netloc_host, port)
 
-    def request(self, method, path, query=None, timeout=None, accept_status=(), data=None, anonymous=False):
+    def request(self, method, path, query=None, timeout=None, accept_status=(), data=None, anonymous=False,
+                body=None, sink=None):
         """Send one request to /v1/<path>; return the decoded JSON body (None when empty).
 
         accept_status lists error statuses whose body is an answer, not a failure
         (autopilot health says "unhealthy" with 429 and a full JSON body).
-        data, when given, is sent as a JSON body; anonymous sends no token at all.
+        data, when given, is sent as a JSON body; body, bytes sent as they are (a snapshot); anonymous sends no
+        token at all. sink, a binary file: the answer is copied into it in chunks, and its headers are returned.
         """
         url = '%s/v1/%s' % (self.base_url, path)
         if query:
@@ -212,12 +214,19 @@ class ConsulClient(object):
         if data is not None:
             headers['Content-Type'] = 'application/json'
             data = json.dumps(data)
+        elif body is not None:
+            headers['Content-Type'] = 'application/octet-stream'
+            data = body
         try:
             response = open_url(url, data=data, method=method, headers=headers, timeout=timeout or self.timeout,
                                 validate_certs=self.validate_certs, ca_path=self.ca_path,
                                 client_cert=self.client_cert, client_key=self.client_key,
                                 follow_redirects='none', use_netrc=False)
             status = response.getcode()
+            if sink is not None:
+                for chunk in iter(lambda: response.read(1 << 20), b''):
+                    sink.write(chunk)
+                return dict((key.lower(), value) for key, value in response.headers.items())
             body = to_text(response.read(), errors='surrogate_or_strict')
         except HTTPError as exc:
             status = exc.code
