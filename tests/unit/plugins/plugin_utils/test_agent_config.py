@@ -5,8 +5,8 @@
 
 """Golden tests of the agent configuration the role writes, per Consul version (no binary needed).
 
-Each case's expected consul.json is tests/unit/fixtures/golden/<case>.json. After a deliberate change,
-rewrite them with QUORUM_UPDATE_GOLDEN=1 and review the diff.
+Each case's expected consul.json is tests/unit/fixtures/golden/<case>.json. After a deliberate change, rewrite them
+with `python3 scripts/refresh_golden.py` (a separate command: this test only compares) and review the diff.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -54,16 +54,15 @@ CASES = {
 }
 
 
+def golden_text(case):
+    """What tests/unit/fixtures/golden/<case>.json holds for the configuration rendered now."""
+    return json.dumps(_agent_config.agent_config(CASES[case]), indent=2, sort_keys=True) + '\n'
+
+
 @pytest.mark.parametrize('case', sorted(CASES))
 def test_rendered_configuration_matches_golden(case):
-    rendered = _agent_config.agent_config(CASES[case])
-    path = os.path.join(GOLDEN, case + '.json')
-    if os.environ.get('QUORUM_UPDATE_GOLDEN'):
-        with open(path, 'w') as handle:
-            json.dump(rendered, handle, indent=2, sort_keys=True)
-            handle.write('\n')
-    with open(path) as handle:
-        assert rendered == json.load(handle)
+    with open(os.path.join(GOLDEN, case + '.json')) as handle:
+        assert json.loads(golden_text(case)) == json.load(handle)
 
 
 @pytest.mark.parametrize('version, expected', [
