@@ -43,19 +43,10 @@ _raw:
   elements: str
 """
 
-import hashlib
-
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
-
-
-def file_sha1(path):
-    digest = hashlib.sha1()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
+from ansible_collections.quorum.consul.plugins.module_utils._files import file_digest
 
 
 class LookupModule(LookupBase):
@@ -65,7 +56,7 @@ class LookupModule(LookupBase):
         sums = []
         for term in terms:
             try:
-                sums.append(file_sha1(term))
+                sums.append(file_digest(term))
             except (IOError, OSError) as exc:
                 raise AnsibleLookupError('file_sha1: cannot read %s: %s' % (term, to_native(exc)))
         return sums

@@ -159,7 +159,6 @@ platform:
 """
 
 import grp
-import hashlib
 import os
 import pwd
 import stat
@@ -173,6 +172,7 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     snapshot,
 )
 from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary, security_summary
+from ansible_collections.quorum.consul.plugins.module_utils._files import file_digest
 
 UNIT_PROPERTIES = (('FragmentPath', 'path'), ('User', 'user'), ('ActiveState', 'active'),
                    ('UnitFileState', 'enabled'), ('DropInPaths', 'dropins'))
@@ -223,16 +223,13 @@ def file_facts(path):
         info = os.stat(path)
     except OSError:
         return None
-    digest = None
+    checksum = None
     if stat.S_ISREG(info.st_mode):
-        digest = hashlib.sha1()
         try:
-            with open(path, 'rb') as handle:
-                for block in iter(lambda: handle.read(1 << 20), b''):
-                    digest.update(block)
+            checksum = file_digest(path)
         except OSError:
             return None
-    return dict(checksum=digest.hexdigest() if digest else None, owner=_name(pwd.getpwuid, info.st_uid),
+    return dict(checksum=checksum, owner=_name(pwd.getpwuid, info.st_uid),
                 group=_name(grp.getgrgid, info.st_gid), mode='%04o' % stat.S_IMODE(info.st_mode))
 
 

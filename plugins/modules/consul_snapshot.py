@@ -119,19 +119,12 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     connection_argument_spec,
     raft_stats,
 )
+from ansible_collections.quorum.consul.plugins.module_utils._files import file_digest
 from ansible_collections.quorum.consul.plugins.module_utils._wait import WaitTimeout, wait_until
 
 
 class SnapshotError(Exception):
     """A file that is not a whole Consul snapshot."""
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def inspect(path):
@@ -167,7 +160,7 @@ def inspect(path):
     except ValueError as exc:
         raise SnapshotError('%s is corrupt: meta.json is not JSON (%s)' % (path, exc))
     return dict(index=meta.get('Index'), term=meta.get('Term'), id=meta.get('ID', ''), version=meta.get('Version'),
-                size=os.path.getsize(path), sha256=_sha256(path))
+                size=os.path.getsize(path), sha256=file_digest(path, 'sha256'))
 
 
 def save(client, path):
