@@ -50,7 +50,7 @@ for m in get("/v1/agent/members"):
     if m["Tags"].get("role") != "consul":
         print(f"  client {m['Name']:<14} {m['Addr']:<18} {status.get(m['Status'], m['Status'])}")
 try:
-    get("/v1/agent/members", token=None)
+    get("/v1/agent/self", token=None)
     print("  an anonymous request was answered: ACLs are not denying")
 except urllib.error.HTTPError as exc:
     print(f"  an anonymous request gets {exc.code} {exc.reason}: ACLs deny what no token allows")
