@@ -9,31 +9,22 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: agent_paths
-short_description: The paths the role leaves on an agent's host, with owner, group, mode and checksum
+short_description: Every path the consul_cluster role may write on a host, with owner, group and mode
 version_added: 0.1.0
 author:
   - quorum.consul contributors (@quorum)
 description:
-  - Every directory and file the role C(quorum.consul.consul_cluster) writes on a host, with its owner, group and
-    mode; the files whose content is given also get its SHA-1 as C(checksum). M(quorum.consul.consul_host_info)
-    reports the same attributes, so a host whose probe matches needs no install or configure.
-  - Fails on a content or checksum for a path that is not one of them.
+  - An internal filter of the role C(quorum.consul.consul_cluster), documented but without a compatibility promise.
+  - Every directory and file the role may write on a host, with the owner, group and mode it gives them, the TLS
+    files included whether or not the run uses TLS (the probe looks before the run decided). What the role compares
+    them with is P(quorum.consul.agent_files#filter)'s C(paths).
 options:
   _input:
     description:
       - "Settings: C(config_dir), C(data_dir), C(user) (the agent's user and group), C(unit_file), C(config_file),
-        C(encrypt_file); C(binary_path) (the copy method's binary, else null) and C(tls_dir) (with TLS, else null)
-        add theirs."
+        C(encrypt_file), C(tls_dir), C(install_method) and C(binary_path) (the copy method's binary is one of them)."
     type: dict
     required: true
-  contents:
-    description: Per file, the text it must hold (null - any content, the same on every host).
-    type: dict
-    default: {}
-  checksums:
-    description: Per file, its SHA-1 when already known, such as the binary's (null - any).
-    type: dict
-    default: {}
 """
 
 EXAMPLES = r"""
@@ -45,25 +36,21 @@ EXAMPLES = r"""
   vars:
     settings: {config_dir: /etc/consul.d, data_dir: /opt/consul, user: consul,
                unit_file: /etc/systemd/system/consul.service, config_file: /etc/consul.d/consul.json,
-               encrypt_file: /etc/consul.d/encrypt.json}
+               encrypt_file: /etc/consul.d/encrypt.json, tls_dir: /etc/consul.d/tls, install_method: copy,
+               binary_path: /usr/local/bin/consul}
 """
 
 RETURN = r"""
 _value:
-  description: Per path, C(owner), C(group), C(mode) and, for the files given a content or checksum, C(checksum).
+  description: Per path, C(owner), C(group) and C(mode).
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import agent_paths as _agent_paths
+from ansible_collections.quorum.consul.plugins.plugin_utils._agent_files import role_paths
 
 
-def agent_paths(settings, contents=None, checksums=None):
-    try:
-        return _agent_paths(dict(settings), dict(contents or {}), dict(checksums or {}))
-    except ValueError as exc:
-        raise AnsibleFilterError(str(exc))
+def agent_paths(settings):
+    return role_paths(dict(settings))
 
 
 class FilterModule(object):

@@ -40,9 +40,10 @@ options:
     type: dict
     required: true
   role_keys:
-    description: The top-level keys the role's C(consul.json) sets.
-    type: list
-    elements: str
+    description:
+      - Per host, the top-level keys the role's C(consul.json) sets there (P(quorum.consul.cluster_preflight#filter)'s
+        C(role_keys)), or one list for every host.
+    type: raw
     required: true
   user:
     description: The user the agents run as.
@@ -107,12 +108,15 @@ _value:
       elements: dict
 """
 
+from collections.abc import Mapping
+
 from ansible_collections.quorum.consul.plugins.plugin_utils._adopt import adoption
 
 
 def cluster_adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
                      unit_file='/etc/systemd/system/consul.service'):
-    return adoption(dict(probes), dict(nodes), list(role_keys), str(user), str(data_dir), str(datacenter),
+    keys = dict(role_keys) if isinstance(role_keys, Mapping) else list(role_keys)
+    return adoption(dict(probes), dict(nodes), keys, str(user), str(data_dir), str(datacenter),
                     adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file))
 
 

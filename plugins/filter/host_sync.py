@@ -53,6 +53,10 @@ options:
     type: list
     elements: str
     required: true
+  addrs:
+    description: Per host, its gossip address (for C(rejoin_addrs)).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -66,15 +70,18 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C(hosts) (per host, the list of reasons; empty when it is in sync) and C(all) (every host in sync).
+  description:
+    - C(hosts) (per host, the list of reasons; empty when it is in sync), C(all) (every host in sync) and
+      C(rejoin_addrs) (what a server joins after its restart).
   type: dict
 """
 
 from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import host_sync as _host_sync
 
 
-def host_sync(probes, desired, state, adoption, user, nodes, servers):
-    return _host_sync(dict(probes), dict(desired), dict(state), dict(adoption), str(user), dict(nodes), list(servers))
+def host_sync(probes, desired, state, adoption, user, nodes, servers, addrs=None):
+    return _host_sync(dict(probes), dict(desired), dict(state), dict(adoption), str(user), dict(nodes), list(servers),
+                      dict(addrs or {}))
 
 
 class FilterModule(object):

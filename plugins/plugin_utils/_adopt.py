@@ -73,14 +73,14 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
     probes: {host: {files: basenames, agent: consul_peers_info's result ({} or failed when it did not answer),
                     unit: {path, user, active (its ActiveState), dropins}, owners: {path in the data directory: owner},
                     config: [config_summary() of each file in the configuration directory but the role's]}}
-    nodes: {host: the node name the role gives it}; role_keys: the top-level keys the role's consul.json sets.
+    nodes: {host: the node name the role gives it}; role_keys: {host: the top-level keys the role's consul.json sets
+    there} (cluster_preflight's role_keys), or one list for every host.
     key_known: consul_cluster_encrypt_key is set (an encrypt.json on a host makes the key known too).
 
     Returns problems (refusals; empty when the role may go on), warnings, foreign (hosts the role did not set
     up that run an agent or hold raft state), hosts ({host: move_aside: [paths], unit_backup, findings, behind}) and
     gossip (the encrypt.json settings to walk through, one rolling restart each; the last is the final one).
     """
-    owned = set(role_keys) | set(OWNED)
     key_known = key_known or any(KEY_FILE in (probe.get('files') or ()) for probe in probes.values())
     problems, warnings, foreign, hosts, stages = [], [], [], {}, []
     for host in sorted(probes):
@@ -92,6 +92,7 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
         ours = CONFIG_FILE in files and (not running or (unit.get('user') or 'root') == user)
         theirs = not ours and (running or 'raft.db' in files)
         findings, move = [], []
+        owned = set(role_keys.get(host) or () if isinstance(role_keys, dict) else role_keys) | set(OWNED)
         for summary in probe.get('config') or ():
             path, keys, values = summary['path'], summary.get('keys') or [], summary.get('values') or {}
             if summary.get('error'):

@@ -113,6 +113,20 @@ def agent_config(settings):
     return config
 
 
+def managed_keys(version, tls, acl, extra_keys=()):
+    """The top-level keys the role's consul.json sets on a server or on a client (the union: a hand-made file of
+    either kind is judged by the same keys), with consul_cluster_extra_config's key paths ('ports.http')."""
+    base = dict(version=version, datacenter='dc1', node_name='node', data_dir='/data', bind_addr='10.0.0.1',
+                client_addr='127.0.0.1', http_port=8500, https_port=8501, retry_join=['10.0.0.1'],
+                tls=dict(ca_file='ca', cert_file='cert', key_file='key') if tls else None,
+                acl=dict(agent_token='t', recovery_token='t', management_token='t') if acl else None)
+    keys = set()
+    for server in (True, False):
+        keys.update(agent_config(dict(base, server=server)))
+    keys.update(path.split('.', 1)[0] for path in extra_keys or ())
+    return sorted(keys)
+
+
 def _derived_uuid(seed, label):
     digest = hmac.new(seed.encode('utf-8'), label.encode('utf-8'), hashlib.sha256).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))

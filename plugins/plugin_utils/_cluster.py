@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import version_tuple
+from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import managed_keys, version_tuple
 
 RAFT_DB = 'raft.db'
 FLAG_FILE = 'bootstrap.json'
@@ -236,6 +236,9 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         tls=security['tls'],
         acl=security['acl'],
         security=security,
+        # per host, what a file of the host's own may not set without being moved aside in a takeover
+        role_keys=dict((host, managed_keys(version, security['tls'], security['acl'], hosts.get(host, {}).get('extra_keys')))
+                       for host in play_hosts),
     )
 
 
@@ -551,16 +554,19 @@ def health_summary(health, servers, clients, play_hosts, records):
 FILE_FACTS = ('checksum', 'owner', 'group', 'mode')
 
 
-def host_sync(probes, desired, state, adoption, user, nodes, servers):
+def host_sync(probes, desired, state, adoption, user, nodes, servers, addrs=None):
     """Per host of the play, what stands between it and what a run of the role would leave there.
 
     probes: {host: probe} with paths ({path: {checksum, owner, group, mode} or None}), unit ({active, enabled,
     user}), agent and owners (the data directory's entries); desired: {host: {path: {checksum, owner, group,
     mode}}}, a checksum of None meaning "any, but the same on every host of the play" (the gossip key file when
     the key is not a variable); state: cluster_state(); adoption: cluster_adoption(); nodes: {host: node name};
-    servers: the inventory's servers.
-    Returns {hosts: {host: [reasons]}, all: every host has none}. A host without reasons needs no install,
-    configuration, start or join: its files, unit and agent are what the role would make them.
+    servers: the inventory's servers; addrs: {host: gossip address} (cluster_preflight's addrs).
+    Returns {hosts: {host: [reasons]}, all: every host has none, rejoin_addrs}. A host without reasons needs no
+    install, configuration, start or join: its files, unit and agent are what the role would make them.
+    rejoin_addrs: what a server joins after its restart: the servers, and for a datacenter of one server (which has no
+    other server to learn them from after a leave) the play's clients already in sync (the others start and join
+    after the restarts).
     """
     shared = {}
     for host, paths in desired.items():
@@ -611,4 +617,8 @@ def host_sync(probes, desired, state, adoption, user, nodes, servers):
                 s.get('node') for s in agent['servers'] if s.get('voter')):
             found.append('not a voter')
         reasons[host] = found
-    return dict(hosts=reasons, all=not any(reasons.values()))
+    addrs = addrs or {}
+    rejoin = [addrs.get(host) or '' for host in servers]
+    if len(servers) == 1:
+        rejoin += [addrs.get(host) or '' for host in reasons if host not in server_hosts and not reasons[host]]
+    return dict(hosts=reasons, all=not any(reasons.values()), rejoin_addrs=rejoin)

@@ -287,3 +287,33 @@ def test_an_agent_call_that_failed_is_no_running_agent_even_registered_with_fail
     probe['agent'] = dict(failed=False, failed_when_result=False, status=None, msg='connection refused')
     result = decide(hand_datacenter(s1=probe), adopt=True)
     assert result['problems'] == [] and result['hosts']['s1']['stage'] == 3
+
+
+@pytest.mark.parametrize('first', ['s1', 'c1'])
+def test_the_keys_the_role_manages_come_from_its_configuration_of_both_kinds_whichever_host_comes_first(first):
+    """retry_join in every hand-made file (HashiCorp's deployment guide), with the keys cluster_preflight gives
+    the role, per host, from its own configuration of a server and of a client, as detect.yml passes them."""
+    from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import preflight
+
+    hosts = ['s1', 's2', 's3', 'c1']
+    play = [first] + [host for host in hosts if host != first]
+    records = dict((host, dict(node=host, addr='10.0.0.%d' % n, addresses=['10.0.0.%d' % n], install_method='none',
+                               extra_keys=[]))
+                   for n, host in enumerate(hosts, 1))
+    decided = preflight(records, ['s1', 's2', 's3'], ['c1'], play, 's1', tls=False, acl=False, version='1.8.7')
+    assert all('retry_join' in decided['role_keys'][host] for host in hosts)
+    probes = dict(hand_datacenter())
+    # a server-only setting the role writes on servers only: judged by the servers' keys even when a client is first
+    probes['s2']['config'] = [_adopt.config_summary(
+        'datacenter = "dc1"\nserver = true\nretry_join = ["10.0.0.1"]\nautopilot { server_stabilization_time = "10s" }\n',
+        '/etc/consul.d/consul.hcl')]
+    # the client's file has no server-only setting: what it sets is judged by the client's keys too
+    probes['c1']['config'] = [_adopt.config_summary(
+        'datacenter = "dc1"\ndata_dir = "/opt/consul"\nserver = false\nretry_join = ["10.0.0.1"]\n',
+        '/etc/consul.d/consul.hcl')]
+    result = _adopt.adoption(dict((host, probes[host]) for host in play), NODES, decided['role_keys'], 'consul',
+                             '/opt/consul', 'dc1', adopt=True)
+    assert result['problems'] == []
+    assert all(result['hosts'][host]['move_aside'] for host in hosts)
+    findings = ' '.join(' '.join(result['hosts'][host]['findings']) for host in hosts)
+    assert 'retry_join' in findings and 'does not manage' not in findings

@@ -50,12 +50,24 @@ def decide(change=None, state=None, adoption=None):
     if change:
         change(probes)
     return host_sync(probes, dict((h, copy.deepcopy(DESIRED)) for h in HOSTS), state or STATE, adoption or ADOPTION,
-                     'consul', NODES, SERVERS)
+                     'consul', NODES, SERVERS, ADDRS)
+
+
+ADDRS = dict(s1='10.0.0.1', s2='10.0.0.2', s3='10.0.0.3', c1='10.0.0.21')
 
 
 def test_healthy_datacenter_is_in_sync_everywhere():
     result = decide()
-    assert result == dict(hosts=dict((h, []) for h in HOSTS), all=True)
+    assert result == dict(hosts=dict((h, []) for h in HOSTS), all=True, rejoin_addrs=['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+
+
+def test_a_single_server_rejoins_the_clients_in_sync_too():
+    probes = dict((h, probe(h)) for h in ['s1', 'c1', 'c2'])
+    probes['c2']['unit']['active'] = 'inactive'
+    result = host_sync(probes, dict((h, copy.deepcopy(DESIRED)) for h in probes), STATE, ADOPTION, 'consul',
+                       dict((h, h) for h in probes), ['s1'], dict(ADDRS, c2='10.0.0.22'))
+    # c2 starts (and joins) after the restarts: only the client already running is rejoined
+    assert result['rejoin_addrs'] == ['10.0.0.1', '10.0.0.21']
 
 
 def set_path(host, path, **facts):
