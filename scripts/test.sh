@@ -76,6 +76,8 @@ PY
 run_lint() {
   step "ansible-lint (production profile, .ansible-lint)"
   ansible-lint
+  # CHANGELOG.md is made from changelogs/fragments at release: a bad fragment fails here, not then.
+  antsibull-changelog lint
 }
 
 # Run "$@" with the ansible-core of virtualenv $1 first on PATH (CORE_VERSION names it in the step).

@@ -64,6 +64,13 @@ options:
     description: The file that holds the bootstrap flag, for the by-hand fix in a refusal.
     type: str
     default: /etc/consul.d/bootstrap.json
+  key_file:
+    description: The gossip key file, whose checksum in each probe's C(paths) tells whether every agent has the same.
+    type: str
+  user:
+    description: The agents' user, the group of the gossip key file.
+    type: str
+    default: consul
 """
 
 EXAMPLES = r"""
@@ -115,6 +122,9 @@ _value:
     key_holder:
       description: A host that has the gossip key already (probed, else a server outside the batch), or empty.
       type: str
+    key_shared:
+      description: Every server is in the batch and every host of it has the same O(key_file), owned as the role leaves it.
+      type: bool
     problems:
       description: Reasons to stop before any change.
       type: list
@@ -131,9 +141,11 @@ from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import clus
 
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
-                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json'):
+                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None,
+                  user='consul'):
     return decide(dict(probes), list(servers), list(batch), list(play_hosts), bootstrap_host, recover_stray=recover_stray,
-                  servers_group=servers_group, data_dir=data_dir, flag_path=flag_path)
+                  servers_group=servers_group, data_dir=data_dir, flag_path=flag_path, key_file=key_file,
+                  user=user)
 
 
 class FilterModule(object):

@@ -121,11 +121,12 @@ unit:
   returned: success
   type: dict
 paths:
-  description: Per O(paths) entry, null when missing, else C(checksum) (SHA-1), C(owner), C(group) and C(mode).
+  description: Per O(paths) entry, null when missing, else C(checksum) (SHA-1), C(owner), C(group) and C(mode) (of
+    what a symbolic link leads to) and C(link) (whether the path itself is a symbolic link).
   returned: success
   type: dict
   sample: {/etc/consul.d/consul.json: {checksum: 0a4d55a8d778e5022fab701977c5d840bbc486d0, owner: root,
-           group: consul, mode: "0640"}}
+           group: consul, mode: "0640", link: false}}
 agent:
   description:
     - What the local agent answers - the return values of M(quorum.consul.consul_peers_info) (C(node), C(leader),
@@ -230,7 +231,8 @@ def file_facts(path):
         except OSError:
             return None
     return dict(checksum=checksum, owner=_name(pwd.getpwuid, info.st_uid),
-                group=_name(grp.getgrgid, info.st_gid), mode='%04o' % stat.S_IMODE(info.st_mode))
+                group=_name(grp.getgrgid, info.st_gid), mode='%04o' % stat.S_IMODE(info.st_mode),
+                link=os.path.islink(path))
 
 
 def unit_status(module, service):

@@ -148,6 +148,11 @@ def agent_tokens(seed, nodes, kind='agent'):
                  secret_id=_derived_uuid(seed, 'secret:' + node)) for node in nodes]
 
 
+def private_file(user):
+    """Owner, group and mode of a file only root writes and the agent reads (consul.json, encrypt.json, the TLS key)."""
+    return dict(owner='root', group=user, mode='0640')
+
+
 def agent_paths(settings, contents=None, checksums=None):
     """The paths a run leaves on an agent's host, with their owner, group and mode: what the probe checks a host
     against, and what agent_layout gives each directory and file it writes.
@@ -159,7 +164,7 @@ def agent_paths(settings, contents=None, checksums=None):
     Raises ValueError for a content or checksum of a path that is not one of them.
     """
     user = settings['user']
-    readable, private = dict(owner='root', group=user, mode='0644'), dict(owner='root', group=user, mode='0640')
+    readable, private = dict(owner='root', group=user, mode='0644'), private_file(user)
     paths = {settings['config_dir']: dict(owner='root', group=user, mode='0750'),
              settings['data_dir']: dict(owner=user, group=user, mode='0750'),
              settings['unit_file']: dict(owner='root', group='root', mode='0644'),

@@ -125,7 +125,8 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
     tokens: with ACLs, {agent, recovery, management} (the management token goes to servers only).
     tls_files: with TLS, the texts of the CA, this agent's certificate and its key on the controller.
     binary_checksum: the SHA-1 of the copy method's binary on the controller (none: no host had one, any).
-    gossip_key: the key this run writes; encrypt_key: consul_cluster_encrypt_key (none or '': any key, as long as it is
+    gossip_key: the key this run writes (none: every agent has the same key file already, which the run leaves as it
+    is); encrypt_key: consul_cluster_encrypt_key (none or '': any key, as long as it is
     the same on every host).
 
     Returns paths ({path: owner, group, mode and, for a file whose content is known before the run, checksum}: what
@@ -172,8 +173,9 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
 
     stages = list(adoption.get('gossip') or [{}])
     own_adoption = adoption['hosts'].get(host) or {}
-    contents = {unit_file: unit, config_file: config_text, encrypt_file: encrypt_text(gossip_key, stages[0]),
-                flag_file: json_text(dict(bootstrap=True))}
+    contents = {unit_file: unit, config_file: config_text, flag_file: json_text(dict(bootstrap=True))}
+    if gossip_key:
+        contents[encrypt_file] = encrypt_text(gossip_key, stages[0])
     if tls:
         contents.update(zip(tls_paths, tls_files))
     write_flag = bool(state['hosts'].get(host, {}).get('write_flag'))
@@ -181,7 +183,7 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
         dict(directories=[settings['config_dir'], settings['data_dir']] + ([tls_dir] if tls else []),
              files=[unit_file] + (tls_paths[:2] if tls else []) + ([flag_file] if write_flag else []),
              # consul.json always: ACL tokens, or a secret in consul_cluster_extra_config
-             sensitive_files=[config_file, encrypt_file] + (tls_paths[2:] if tls else [])),
+             sensitive_files=[config_file] + ([encrypt_file] if gossip_key else []) + (tls_paths[2:] if tls else [])),
         dict(paths, **{flag_file: paths[config_file]}), contents,
         extra={config_file: dict(validate=settings['binary_path'] + ' validate -quiet -config-format=json %s'),
                unit_file: dict(backup=bool(own_adoption.get('unit_backup')))})
@@ -202,8 +204,17 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
             'with the old ones would refuse each other\'s RPC. Point consul_cluster_secrets_dir (or '
             'consul_cluster_tls_ca_cert_src) at the datacenter\'s CA; the role does not rotate a CA.'
             % (host, tls_paths[0]))
+    data_dir, user = settings['data_dir'], settings['user']
+    unit = probe.get('unit') or {}
+    foreign = unit.get('active') == 'active' and (unit.get('user') or 'root') != user
+    if (seen.get(data_dir) or {}).get('link') and (foreign or any(
+            owner != user for owner in (probe.get('owners') or {}).values())):
+        problems.append(
+            'host %s: consul_cluster_data_dir %s is a symbolic link, and its files must be given to the %s user; the '
+            'role does not change owners through links. Set consul_cluster_data_dir to the directory it points to and '
+            're-run.' % (host, data_dir, user))
     return dict(paths=paths, layout=layout, problems=problems,
-                gossip_files=[encrypt_text(gossip_key, stage) for stage in stages[1:]])
+                gossip_files=[encrypt_text(gossip_key, stage) for stage in stages[1:]] if gossip_key else [])
 
 
 def role_paths(settings):

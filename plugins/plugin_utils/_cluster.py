@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import managed_keys, version_tuple
+from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import managed_keys, private_file, version_tuple
 
 RAFT_DB = 'raft.db'
 FLAG_FILE = 'bootstrap.json'
@@ -317,8 +317,26 @@ def _raft_state(probe):
     return raft is None or int(raft.get('last_log_index') or 0) > 0
 
 
+def probe_records(results, views=None):
+    """{host: consul_host_info's result} -> {host: the record the decisions read}: files (the basenames in the
+    configuration and data directories), owners (the data directory's entries and their owners), config, unit, paths
+    and agent: what the agent answered the probe, or, when it was asked again with the run's scheme and tokens,
+    views[host] (consul_peers_info's result).
+    """
+    records = {}
+    for host, result in results.items():
+        result = result or {}
+        data_files = result.get('data_files') or {}
+        names = list(result.get('config_files') or []) + list(data_files)
+        records[host] = dict(files=[name.rsplit('/', 1)[-1] for name in names], owners=data_files,
+                             config=result.get('config') or [], unit=result.get('unit') or {},
+                             paths=result.get('paths') or {},
+                             agent=(views or {}).get(host) if views is not None else result.get('agent'))
+    return records
+
+
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
-                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json'):
+                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None, user='consul'):
     """Decide, from one probe per host, what kind of datacenter this is and what each host must do.
 
     probes: {host: {files: [basenames found in the data and configuration directories],
@@ -426,6 +444,12 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
 
     holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
     holders += [host for host in servers if host not in batch_set]
+    # every agent already has the same gossip key file (key_file, as the probe's paths report it), owned as the role
+    # leaves it: a run that writes other files keeps it, and need not read the key
+    held = [((probes.get(host) or {}).get('paths') or {}).get(key_file) for host in batch] if key_file else [None]
+    owned = private_file(user)
+    key_shared = (all(held) and len(set(facts.get('checksum') for facts in held)) == 1 and set(servers) <= batch_set
+                  and all(all(facts.get(key) == value for key, value in owned.items()) for facts in held))
 
     plan = {}
     for host in batch:
@@ -460,6 +484,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         api_host=api_host,
         api_host_ready=api_host_ready,
         key_holder=holders[0] if holders else '',
+        key_shared=key_shared,
         problems=problems,
         hosts=plan,
     )

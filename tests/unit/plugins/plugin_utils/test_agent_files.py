@@ -122,3 +122,13 @@ def test_a_host_that_trusts_another_ca_is_a_problem_and_a_missing_tls_file_an_er
     with pytest.raises(ValueError, match='host h: the CA, certificate or key'):
         agent_files(dict(SETTINGS, install_method='none'), 'h', dict(roles=dict(h='server'), tls=True, server_addrs=[]),
                     dict(hosts={}), dict(hosts={}), {}, tls_files=None, gossip_key=KEY)
+
+
+def test_a_data_directory_that_is_a_link_is_refused_only_when_its_owner_must_change():
+    data_dir = SETTINGS['data_dir']
+    linked = {data_dir: dict(owner='consul', link=True)}
+    assert plan(probe_paths=linked)['problems'] == []
+    owners = dict(paths=linked, owners={data_dir + '/raft': 'root'})
+    result = agent_files(dict(SETTINGS, install_method='none'), 'h', dict(roles=dict(h='server'), server_addrs=[]),
+                         dict(hosts={}), dict(hosts={}), owners, gossip_key=KEY)
+    assert len(result['problems']) == 1 and 'consul_cluster_data_dir /opt/consul is a symbolic link' in result['problems'][0]

@@ -667,3 +667,35 @@ def test_new_hosts_alone_cannot_tell_what_a_datacenter_runs():
     assert _cluster.security_modes(hosts, ['c9'], tls=False, acl=False, servers=SERVERS3)['problems'] == []
     # a new datacenter with its servers in the play is new, not unknown
     assert _cluster.security_modes(dict(n1={}), ['n1'], servers=SERVERS3)['problems'] == []
+
+
+def test_probe_records_read_the_probe_or_the_view_asked_again():
+    result = dict(config_files=['/etc/consul.d/consul.json'], data_files={'/opt/consul/raft/raft.db': 'consul'},
+                  config=[], unit=dict(active='active'), paths={}, agent=dict(node='n1'))
+    records = _cluster.probe_records(dict(n1=result))
+    assert records['n1']['files'] == ['consul.json', 'raft.db'] and records['n1']['agent'] == dict(node='n1')
+    assert records['n1']['owners'] == {'/opt/consul/raft/raft.db': 'consul'}
+    asked = _cluster.probe_records(dict(n1=result), views=dict(n1=dict(node='n1', leader='10.0.0.1:8300')))
+    assert asked['n1']['agent']['leader'] == '10.0.0.1:8300'
+
+
+KEY_FILE = '/etc/consul.d/encrypt.json'
+
+
+@pytest.mark.parametrize('change, shared', [
+    (None, True),
+    (lambda paths: paths.pop(KEY_FILE), False),  # a host without the key file needs it written
+    (lambda paths: paths[KEY_FILE].update(checksum='other'), False),
+    (lambda paths: paths[KEY_FILE].update(mode='0644'), False),  # its mode is fixed by writing it
+])
+def test_the_gossip_key_needs_no_read_when_every_agent_has_the_same_file(recorded, change, shared):
+    spec = dict((host, value) for host, value in running().items() if host in SERVERS3)
+    found = probes(recorded, spec)
+    for host in found:
+        found[host]['paths'] = {KEY_FILE: dict(checksum='k1', owner='root', group='consul', mode='0640')}
+    if change:
+        change(found['n2']['paths'])
+    decision = _cluster.cluster_state(found, SERVERS3, list(spec), list(spec), 'n1', key_file=KEY_FILE)
+    assert decision['key_shared'] is shared
+    # a server outside the batch may have another file
+    assert not _cluster.cluster_state(found, SERVERS3 + ['n4'], list(spec), list(spec), 'n1', key_file=KEY_FILE)['key_shared']
