@@ -83,8 +83,10 @@ options:
     default: dc1
   hostvars:
     description:
-      - C(hostvars), read only for servers and clients outside the play (a run limited with C(--limit)) -
-        C(consul_cluster_node_name), C(consul_cluster_bind_addr) and the gathered C(default_ipv4) address.
+      - C(hostvars), read for servers and clients outside the play (a run limited with C(--limit)) -
+        C(consul_cluster_node_name), C(consul_cluster_bind_addr) and the gathered C(default_ipv4) address - and for a
+        host of the play whose record lacks them, C(extra_keys) (from C(consul_cluster_extra_config)) and C(running)
+        (from the role's probe, C(__consul_cluster_probe_result)).
     type: dict
     default: {}
 """
@@ -138,7 +140,7 @@ _value:
       type: dict
 """
 
-from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import preflight
+from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import extra_key_paths, preflight, probe_running
 
 
 def _outside(hostvars, host):
@@ -155,7 +157,15 @@ def _outside(hostvars, host):
 def cluster_preflight(records, servers, play_hosts, bootstrap_host, clients=None, allow_single_server=False,
                       servers_group='consul_servers', clients_group='consul_clients', hostvars=None, tls=None, acl=None,
                       version='', datacenter='dc1'):
-    hosts = dict(records)
+    hosts = dict((host, dict(record)) for host, record in records.items())
+    for host, record in hosts.items():
+        # what the role's record leaves to this filter: the key paths of consul_cluster_extra_config (never its values)
+        # and whether a datacenter runs on the host (its probe)
+        found = (hostvars or {}).get(host) or {}
+        if 'extra_keys' not in record and 'consul_cluster_extra_config' in found:
+            record['extra_keys'] = extra_key_paths(found['consul_cluster_extra_config'])
+        if 'running' not in record and '__consul_cluster_probe_result' in found:
+            record['running'] = probe_running(found['__consul_cluster_probe_result'])
     for host in list(servers) + list(clients or []):
         if host not in hosts:
             hosts[host] = _outside(hostvars or {}, host)

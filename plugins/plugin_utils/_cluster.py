@@ -17,6 +17,8 @@ __metaclass__ = type
 
 import re
 
+from collections.abc import Mapping
+
 from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import managed_keys, private_file, version_tuple
 
 RAFT_DB = 'raft.db'
@@ -157,6 +159,22 @@ def version_warnings(version):
             'time, by setting consul_cluster_version.' % ((version,) + SUPPORTED_FROM[:2])]
 
 
+def extra_key_paths(extra):
+    """consul_cluster_extra_config's key paths, two levels deep ('ports.http'; a key whose value is not a mapping
+    alone), as deep as a key preflight refuses: never its values, which may be secrets."""
+    paths = []
+    for key, value in (extra or {}).items():
+        paths += ['%s.%s' % (key, sub) for sub in value] if isinstance(value, Mapping) else [key]
+    return paths
+
+
+def probe_running(result):
+    """Whether a datacenter runs on a host, from its probe (consul_host_info): its agent answered, or raft state."""
+    result = result or {}
+    return bool((result.get('agent') or {}).get('node')) or any(
+        path.rsplit('/', 1)[-1] == 'raft.db' for path in result.get('data_files') or {})
+
+
 def split_roles(servers, clients):
     """{host: 'server' | 'client'}; a host in both groups is a server."""
     roles = dict((host, 'client') for host in clients)
@@ -237,9 +255,20 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         acl=security['acl'],
         security=security,
         # per host, what a file of the host's own may not set without being moved aside in a takeover
-        role_keys=dict((host, managed_keys(version, security['tls'], security['acl'], hosts.get(host, {}).get('extra_keys')))
-                       for host in play_hosts),
+        role_keys=role_keys(hosts, play_hosts, version, security['tls'], security['acl']),
     )
+
+
+def role_keys(hosts, play_hosts, version, tls, acl):
+    """Per host of the play, the top-level keys the role's consul.json sets (managed_keys), rendered once per distinct
+    set of consul_cluster_extra_config keys (most plays: once)."""
+    rendered, keys = {}, {}
+    for host in play_hosts:
+        extra = tuple(sorted((hosts.get(host) or {}).get('extra_keys') or ()))
+        if extra not in rendered:
+            rendered[extra] = managed_keys(version, tls, acl, extra)
+        keys[host] = rendered[extra]
+    return keys
 
 
 def host_problems(host, record, roles, servers_group='consul_servers', clients_group='consul_clients'):

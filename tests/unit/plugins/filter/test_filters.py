@@ -50,3 +50,18 @@ def test_preflight_reads_hosts_outside_the_play_from_hostvars():
     assert decision['server_addrs'] == ['10.0.0.1', '10.0.0.2', '10.0.0.3']
     assert decision['problems'] == dict(n1=["hosts n1, c4 share the node name 'n1' (consul_cluster_node_name)"])
     assert decision['roles'] == dict(n1='server', n2='server', n3='server', c4='client', c5='client')
+
+
+def test_preflight_reads_the_extra_keys_and_the_probe_of_a_play_host_from_hostvars():
+    from ansible_collections.quorum.consul.plugins.filter.cluster_preflight import cluster_preflight
+
+    records = dict(n1=dict(node='n1', addr='10.0.0.1', addresses=['10.0.0.1'], install_method='none', security=None))
+    probe = dict(agent={}, data_files={'/opt/consul/raft/raft.db': 'consul'})
+    hostvars = dict(n1=dict(consul_cluster_extra_config=dict(ui_config=dict(enabled=True), ports=dict(http='s3cr3t')),
+                            __consul_cluster_probe_result=probe))
+    decision = cluster_preflight(records, ['n1'], ['n1'], 'n1', allow_single_server=True, hostvars=hostvars,
+                                 tls=False, acl=False)
+    # ports.http is the role's: refused by its path, never by its value
+    assert any('ports.http' in message for message in decision['problems']['n1'])
+    assert 's3cr3t' not in repr(decision)
+    assert 'ui_config' in decision['role_keys']['n1'] and decision['security']['running'] is True
