@@ -44,7 +44,10 @@ options:
     choices: [saved, restored, inspected]
     default: saved
   wait_timeout:
-    description: Seconds to wait, after a restore, for a leader and the applied index.
+    description:
+      - Seconds to wait for a snapshot the datacenter can take (right after a server joined, was promoted or
+        restarted, Consul answers C(500) until the raft configuration entry is applied, or has no leader yet), and
+        after a restore for a leader and the applied index.
     type: int
     default: 60
 seealso:
@@ -206,7 +209,9 @@ def main():
         elif state == 'saved':
             result['changed'] = True
             if not module.check_mode:
-                result.update(save(client, path))
+                # "cannot take snapshot now, wait until the configuration entry at N has been applied", "No cluster
+                # leader": 500s that pass; a 403 does not
+                result.update(wait_until(lambda: save(client, path), lambda found: True, params['wait_timeout']))
         else:
             found = inspect(path)
             result.update(found, changed=True)

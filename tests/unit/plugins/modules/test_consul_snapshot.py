@@ -62,3 +62,30 @@ def test_a_file_that_is_no_archive_is_refused(tmp_path):
     path.write_bytes(b'not a snapshot')
     with pytest.raises(SnapshotError, match='is not a Consul snapshot'):
         inspect(str(path))
+
+
+def test_a_snapshot_consul_cannot_take_yet_is_asked_again(tmp_path):
+    """Right after a promotion Consul answers 500 until the configuration entry is applied: the save waits it out."""
+    from ansible_collections.quorum.consul.plugins.module_utils._api import ConsulHTTPError
+    from ansible_collections.quorum.consul.plugins.modules import consul_snapshot
+
+    whole = archive(tmp_path / 'source.snap', snapshot_files())
+    answers = [ConsulHTTPError('GET http://127.0.0.1:8500/v1/snapshot failed: 500 Raft error when taking snapshot: '
+                               'cannot take snapshot now, wait until the configuration entry at 33 has been applied '
+                               '(have applied 32)', status=500)]
+
+    class Client(object):
+        timeout = 10
+
+        def request(self, method, path, sink=None, timeout=None):
+            if answers:
+                raise answers.pop()
+            with open(whole, 'rb') as handle:
+                sink.write(handle.read())
+
+    target = str(tmp_path / 'saved.snap')
+    found = consul_snapshot.wait_until(lambda: consul_snapshot.save(Client(), target), lambda found: True, 5,
+                                       interval=0)
+    assert found['index'] == 13 and not answers
+    # no temporary file is left behind by the attempt that failed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['saved.snap', 'source.snap']
