@@ -19,6 +19,8 @@ description:
     gossip key file for each stage of a move to encrypted gossip, the bootstrap flag, the TLS files, the owner, group
     and mode of every path, the checksums a host in sync has, and whether the copy method's binary goes out.
   - The result holds secrets (ACL tokens, the gossip key, the agent's TLS key) - keep it in a C(no_log) task.
+extends_documentation_fragment:
+  - quorum.consul.decisions
 options:
   _input:
     description:
@@ -35,14 +37,6 @@ options:
     required: true
   preflight:
     description: The result of P(quorum.consul.cluster_preflight#filter).
-    type: dict
-    required: true
-  state:
-    description: The result of P(quorum.consul.cluster_state#filter).
-    type: dict
-    required: true
-  adoption:
-    description: The result of P(quorum.consul.cluster_adoption#filter).
     type: dict
     required: true
   probe:

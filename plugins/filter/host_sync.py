@@ -21,6 +21,8 @@ description:
     bootstrapped.
   - A host without reasons needs no install, configuration, start or join, so a re-run on a healthy datacenter
     skips them and only checks its health.
+extends_documentation_fragment:
+  - quorum.consul.decisions
 options:
   _input:
     description: Per host, the probe (M(quorum.consul.consul_host_info)'s C(paths), C(unit), C(agent), and C(owners)
@@ -30,14 +32,6 @@ options:
   desired:
     description: Per host, per path, the C(checksum) (SHA-1; null for "any, but the same on every host"),
       C(owner), C(group) and C(mode) the role would give it.
-    type: dict
-    required: true
-  state:
-    description: The result of P(quorum.consul.cluster_state#filter).
-    type: dict
-    required: true
-  adoption:
-    description: The result of P(quorum.consul.cluster_adoption#filter).
     type: dict
     required: true
   user:
