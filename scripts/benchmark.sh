@@ -97,6 +97,8 @@ fresh_hosts() {
     echo 'consul_cluster_version=1.8.7'
     echo 'consul_cluster_tls_enabled=false'
     echo 'consul_cluster_acl_enabled=false'
+    # the snapshots a rolling restart takes first stay with the benchmark's scratch files
+    echo "consul_cluster_snapshot_dir=$scratch/snapshots"
   } >"$scratch/inventory"
   # as many forks as hosts: every host works at once, as in the baseline
   export ANSIBLE_FORKS=$((n_servers + n_clients))
