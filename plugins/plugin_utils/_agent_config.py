@@ -148,6 +148,11 @@ def agent_tokens(seed, nodes, kind='agent'):
                  secret_id=_derived_uuid(seed, 'secret:' + node)) for node in nodes]
 
 
+def sha1(text):
+    """The SHA-1 of a text as Ansible's hash('sha1') filter and the probe's checksum compute it."""
+    return hashlib.sha1(to_bytes(text, errors='surrogate_or_strict')).hexdigest()
+
+
 def private_file(user):
     """Owner, group and mode of a file only root writes and the agent reads (consul.json, encrypt.json, the TLS key)."""
     return dict(owner='root', group=user, mode='0640')
@@ -178,8 +183,7 @@ def agent_paths(settings, contents=None, checksums=None):
         paths[tls_dir + '/consul-agent-ca.pem'] = dict(readable)
         paths[tls_dir + '/agent.pem'] = dict(readable)
         paths[tls_dir + '/agent-key.pem'] = dict(private)
-    # as Ansible's hash('sha1') filter encodes text
-    known = dict((path, None if text is None else hashlib.sha1(to_bytes(text, errors='surrogate_or_strict')).hexdigest())
+    known = dict((path, None if text is None else sha1(text))
                  for path, text in (contents or {}).items())
     known.update(checksums or {})
     for path, checksum in known.items():

@@ -14,13 +14,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
 import json
 
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import (
-    agent_config, agent_layout, agent_paths)
+    agent_config, agent_layout, agent_paths, sha1)
 
 TLS_FILES = ('consul-agent-ca.pem', 'agent.pem', 'agent-key.pem')
 
@@ -90,11 +87,6 @@ WantedBy=multi-user.target
 def json_text(data):
     """A file's JSON as Ansible's to_nice_json writes it, with the newline the role's files end with."""
     return json.dumps(data, indent=4, sort_keys=True, separators=(',', ': ')) + '\n'
-
-
-def sha1(text):
-    """The SHA-1 of a text as Ansible's hash('sha1') and the probe's checksum compute it."""
-    return hashlib.sha1(to_bytes(text, errors='surrogate_or_strict')).hexdigest()
 
 
 def unit_text(settings, config, server):
