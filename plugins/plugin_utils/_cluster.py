@@ -364,6 +364,17 @@ def probe_records(results, views=None):
     return records
 
 
+def _ranked(followers):
+    """{leader: [hosts that follow it]} -> its items, most followed first, ties in name order (not probe order)."""
+    return sorted(followers.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def _own_address(agent):
+    """The gossip address an answering agent has in its own member list ('' when it did not answer)."""
+    return next((member.get('address') for member in agent.get('members') or () if member.get('name') == agent.get('node')
+                 and agent.get('node')), '')
+
+
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
                   data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None, user='consul'):
     """Decide, from one probe per host, what kind of datacenter this is and what each host must do.
@@ -374,7 +385,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     play_hosts: every host of the play (ansible_play_hosts); servers: the whole servers group.
 
     The datacenter exists ("bootstrapped") when any server has raft state or any agent sees a leader;
-    then no host gets the flag. The datacenter's leader is the one most agents follow; a tie is a refusal.
+    then no host gets the flag. The datacenter's leader is the one most agents follow (not counting a dead one, see below); a tie is a refusal.
     A stray is a server that leads or follows another leader, or is alone in its raft configuration while
     other servers have raft state (the guide's last step: started with the flag by accident).
     data_dir and flag_path only word the by-hand fix in the refusal.
@@ -389,7 +400,18 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         leader = probes.get(host, {}).get('agent', {}).get('leader') or ''
         if leader:
             followers.setdefault(leader, []).append(host)
-    ranked = sorted(followers.items(), key=lambda item: -len(item[1]))
+    ranked, gone = _ranked(followers), []
+    if len(ranked) > 1 and set(servers) <= batch_set:
+        # Right after a leader dies, agents that have not noticed it yet still name it while others name the new
+        # one. A leader that no answering server is, with every server probed, is such a dead one, not a second
+        # cluster: its followers are neither counted nor strays (a re-run made in the seconds after a crash is
+        # neither refused nor mistakes the new leader for a stray).
+        alive = set(_own_address(probes.get(host, {}).get('agent', {})) for host in servers)
+        gone = [name for name in followers if name.rsplit(':', 1)[0] not in alive]
+        if gone and len(gone) < len(ranked):
+            ranked = _ranked(dict(item for item in followers.items() if item[0] not in gone))
+        else:
+            gone = []
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
 
@@ -399,7 +421,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         agent = probes.get(host, {}).get('agent', {})
         seen = agent.get('leader') or ''
         alone = len(agent.get('servers') or []) == 1 and any(other != host for other in raft_hosts)
-        if len(tie) > 1:
+        if len(tie) > 1 or seen in gone:
             continue  # nobody is declared a stray (and wiped) when the datacenter itself is in doubt
         if seen and alone and seen == leader and not any(other != host for other in running_raft):
             # the leader most agents follow, alone, while the other servers with raft state are stopped: which

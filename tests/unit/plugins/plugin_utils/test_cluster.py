@@ -72,6 +72,10 @@ def agent(recorded, kind, node=None, **changes):
     view = copy.deepcopy(recorded[kind])
     if node and kind != 'down':
         view['node'] = node
+        if node not in [member['name'] for member in view['members']]:
+            # an agent is always in its own member list; the recorded nodes nN have the address 127.0.0.N
+            view['members'].append(dict(name=node, address='127.0.0.' + node.lstrip('nc'), status='alive',
+                                        role='server' if view['server'] else 'client'))
     for key, value in changes.items():
         if key == 'last_log_index':
             view['raft']['last_log_index'] = value
@@ -185,6 +189,21 @@ STATE_CASES = {
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300'))),
         ['n1', 'n2', 'n3', 'n4'], None, None, True,
         dict(strays=[], members=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
+    # n1 (the leader) was just killed: n2 has not noticed yet, n3 already leads; n2 is no stray, nothing is refused
+    'leader_just_died_agents_still_naming_it_tie_with_the_new_one': (
+        dict(n1=STOPPED, n2=(RAFT, 'follower', dict(leader=L1)),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300'))), SERVERS3, None, None, True,
+        dict(leader='127.0.0.3:8300', strays=[], members=['n3'], remove_flag=[], problems=[])),
+    'leader_just_died_most_agents_still_naming_it': (
+        dict(n1=STOPPED, n2=(RAFT, 'follower', dict(leader=L1)),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), c4=([], 'client', dict(leader=L1))),
+        SERVERS3, None, None, True,
+        dict(leader='127.0.0.3:8300', strays=[], members=['n3'], remove_flag=[], problems=[])),
+    # the same views with a server not probed: the named leader may be that server, so the doubt stays a refusal
+    'tie_with_a_server_not_probed_is_still_refused': (
+        dict(n2=(RAFT, 'follower', dict(leader=L1)), n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300'))),
+        SERVERS3, ['n2', 'n3'], SERVERS3, True,
+        dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
     'new_datacenter_with_a_server_outside_the_play': (
         dict(n1=DOWN, n2=DOWN), SERVERS3, ['n1', 'n2'], ['n1', 'n2'], False,
         dict(bootstrapped=False, problem='servers n3 are not in the play')),
