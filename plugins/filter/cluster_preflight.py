@@ -55,6 +55,12 @@ options:
     description: Accept a datacenter of one server.
     type: bool
     default: false
+  bootstrap_mode:
+    description:
+      - C(consul_cluster_bootstrap_mode) - V(manual) (Node A with C(bootstrap = true), the guide's procedure) or
+        V(expect) (every server with C(bootstrap_expect)); anything else is a problem. Returned as given.
+    type: str
+    default: manual
   servers_group:
     description: Name of the servers group, for the messages.
     type: str
@@ -138,6 +144,9 @@ _value:
     security:
       description: C(tls), C(acl), C(running) (a datacenter runs already) and C(line), what the summary says of them.
       type: dict
+    bootstrap_mode:
+      description: The O(bootstrap_mode) this run bootstraps a new datacenter with.
+      type: str
 """
 
 from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import extra_key_paths, preflight, probe_running
@@ -156,7 +165,7 @@ def _outside(hostvars, host):
 
 def cluster_preflight(records, servers, play_hosts, bootstrap_host, clients=None, allow_single_server=False,
                       servers_group='consul_servers', clients_group='consul_clients', hostvars=None, tls=None, acl=None,
-                      version='', datacenter='dc1'):
+                      version='', datacenter='dc1', bootstrap_mode='manual'):
     hosts = dict((host, dict(record)) for host, record in records.items())
     for host, record in hosts.items():
         # what the role's record leaves to this filter: the key paths of consul_cluster_extra_config (never its values)
@@ -171,7 +180,7 @@ def cluster_preflight(records, servers, play_hosts, bootstrap_host, clients=None
             hosts[host] = _outside(hostvars or {}, host)
     return preflight(hosts, list(servers), list(clients or []), list(play_hosts), bootstrap_host,
                      allow_single_server=allow_single_server, servers_group=servers_group, clients_group=clients_group,
-                     tls=tls, acl=acl, version=version, datacenter=datacenter)
+                     tls=tls, acl=acl, version=version, datacenter=datacenter, bootstrap_mode=bootstrap_mode)
 
 
 class FilterModule(object):

@@ -52,6 +52,13 @@ options:
     description: Whether strays are to be wiped and rejoined instead of refused.
     type: bool
     default: false
+  bootstrap_mode:
+    description:
+      - V(manual) - Node A gets the bootstrap flag in a new datacenter, and a server whose agent runs in bootstrap mode
+        carries a flag to take off.
+      - V(expect) - no server gets the flag (every server starts with C(bootstrap_expect)).
+    type: str
+    default: manual
   servers_group:
     description: Name of the servers group, for the messages.
     type: str
@@ -142,10 +149,10 @@ from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import clus
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
                   data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None,
-                  user='consul'):
+                  user='consul', bootstrap_mode='manual'):
     return decide(dict(probes), list(servers), list(batch), list(play_hosts), bootstrap_host, recover_stray=recover_stray,
                   servers_group=servers_group, data_dir=data_dir, flag_path=flag_path, key_file=key_file,
-                  user=user)
+                  user=user, bootstrap_mode=bootstrap_mode)
 
 
 class FilterModule(object):

@@ -279,6 +279,14 @@ class ConsulClient(object):
     def join(self, address, wan=False):
         self.put('agent/join/%s' % quote(address, safe=':[]'), query={'wan': 1} if wan else None)
 
+    def force_leave(self, node):
+        # a failed member becomes left at once, for every agent (what consul force-leave does)
+        self.put('agent/force-leave/%s' % quote(node, safe=''))
+
+    def remove_peer(self, peer_id):
+        # the raft configuration without this server (consul operator raft remove-peer -id), through the leader
+        self.request('DELETE', 'operator/raft/peer', query={'id': peer_id})
+
     def leave(self, timeout=None):
         # a server's leave blocks until it has left raft and drained RPCs (about 15 s), so it gets its own timeout
         self.put('agent/leave', timeout=timeout)

@@ -72,7 +72,8 @@ def agent_config(settings):
     """The whole agent configuration (consul.json) as a dict.
 
     settings: version, datacenter, domain, node_name, server, data_dir, bind_addr, client_addr, http_port,
-    https_port, log_level, raft_multiplier, server_stabilization_time (servers), retry_join (clients), tls (None or {ca_file, cert_file, key_file}),
+    https_port, log_level, raft_multiplier, server_stabilization_time and bootstrap_expect (servers), retry_join (clients),
+    tls (None or {ca_file, cert_file, key_file}),
     acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), extra (merged last).
     Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers join only their own
     address: the play joins them to each other (the guide's sequence), a restarted server finds its peers in its raft
@@ -99,6 +100,9 @@ def agent_config(settings):
         config['autopilot'] = dict(server_stabilization_time=settings.get('server_stabilization_time') or '10s')
         # a join that always succeeds and joins nobody else: ready at once, no server found before the play's join
         config['retry_join'] = [settings['bind_addr']]
+        if settings.get('bootstrap_expect'):
+            # automatic bootstrap: the servers elect a leader once this many of them found each other
+            config['bootstrap_expect'] = int(settings['bootstrap_expect'])
     else:
         config['retry_join'] = list(settings.get('retry_join') or [])
     if tls:

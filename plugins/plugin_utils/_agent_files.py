@@ -145,6 +145,7 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
         client_addr=settings['client_addr'], http_port=settings['http_port'], https_port=settings['https_port'],
         log_level=settings['log_level'], raft_multiplier=settings['raft_multiplier'],
         server_stabilization_time=settings['server_stabilization_time'], retry_join=preflight['server_addrs'],
+        bootstrap_expect=len(preflight['server_addrs']) if preflight.get('bootstrap_mode') == 'expect' else None,
         extra=extra, acl=acl_settings,
         tls=dict(zip(('ca_file', 'cert_file', 'key_file'), tls_paths)) if tls else None))
     copy = settings['install_method'] == 'copy'

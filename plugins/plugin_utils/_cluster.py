@@ -60,6 +60,9 @@ MANAGED_KEYS = (
     ('node_name', 'the role sets it from consul_cluster_node_name'),
 )
 
+# consul_cluster_bootstrap_mode: the guide's procedure, or bootstrap_expect on every server
+BOOTSTRAP_MODES = ('manual', 'expect')
+
 
 def _group(name, variable):
     return "group '%s' (%s)" % (name, variable)
@@ -184,7 +187,7 @@ def split_roles(servers, clients):
 
 def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_server=False,
               servers_group='consul_servers', clients_group='consul_clients', tls=None, acl=None, version='',
-              datacenter='dc1'):
+              datacenter='dc1', bootstrap_mode='manual'):
     """Check the inventory and variables before any change.
 
     hosts: {host: {node, addr, addresses, install_method, binary_src, binary_file, binary_path, package_repo, pkg_mgr,
@@ -210,6 +213,10 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         common.append('no servers: %s has no hosts (play hosts: %s)' % (sgroup, ', '.join(play_hosts)))
     elif bootstrap_host not in roles or roles[bootstrap_host] != 'server':
         common.append("consul_cluster_bootstrap_host '%s' is not in %s" % (bootstrap_host, sgroup))
+    if bootstrap_mode not in BOOTSTRAP_MODES:
+        common.append('consul_cluster_bootstrap_mode is %r: expected one of %s (manual: the guide\'s procedure, Node A '
+                      'with bootstrap = true; expect: every server with bootstrap_expect = the number of servers)'
+                      % (bootstrap_mode, ', '.join(BOOTSTRAP_MODES)))
     if len(servers) == 1 and not allow_single_server:
         common.append('a single server (%s) loses data when it fails; add servers or set '
                       'consul_cluster_allow_single_server: true' % servers[0])
@@ -254,6 +261,7 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         tls=security['tls'],
         acl=security['acl'],
         security=security,
+        bootstrap_mode=bootstrap_mode,
         # per host, what a file of the host's own may not set without being moved aside in a takeover
         role_keys=role_keys(hosts, play_hosts, version, security['tls'], security['acl']),
     )
@@ -376,7 +384,8 @@ def _own_address(agent):
 
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
-                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None, user='consul'):
+                  data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None, user='consul',
+                  bootstrap_mode='manual'):
     """Decide, from one probe per host, what kind of datacenter this is and what each host must do.
 
     probes: {host: {files: [basenames found in the data and configuration directories],
@@ -388,8 +397,10 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     then no host gets the flag. The datacenter's leader is the one most agents follow (not counting a dead one, see below); a tie is a refusal.
     A stray is a server that leads or follows another leader, or is alone in its raft configuration while
     other servers have raft state (the guide's last step: started with the flag by accident).
-    data_dir and flag_path only word the by-hand fix in the refusal.
+    data_dir and flag_path only word the by-hand fix in the refusal. In bootstrap_mode expect no server gets the flag:
+    every server starts with bootstrap_expect (which also makes a one-server datacenter's agent say bootstrap).
     """
+    manual = bootstrap_mode != 'expect'
     batch_set = set(batch)
     roles = dict((host, 'server') for host in servers)
     batch_servers = [host for host in batch if host in roles]
@@ -513,7 +524,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         # in a new datacenter only Node A may have one (a flag left on another server would make it elect itself)
         remove_flag = server and ((bootstrapped and (stray or (has_flag and RAFT_DB not in files)))
                                   or (not bootstrapped and has_flag and host != bootstrap_host))
-        write_flag = not bootstrapped and host == bootstrap_host
+        write_flag = manual and not bootstrapped and host == bootstrap_host
         plan[host] = dict(
             server=server,
             running='raft' in agent,
@@ -521,7 +532,8 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             remove_flag=remove_flag,
             write_flag=write_flag,
             # the flag stays on until the one-at-a-time restart path takes it off
-            flagged=server and not stray and (write_flag or (has_flag and not remove_flag) or bool(agent.get('bootstrap'))),
+            flagged=server and not stray and (write_flag or (has_flag and not remove_flag)
+                                              or (manual and bool(agent.get('bootstrap')))),
         )
     leader_hosts = [h for h in members if (probes[h]['agent'].get('raft') or {}).get('state') == 'Leader']
     return dict(

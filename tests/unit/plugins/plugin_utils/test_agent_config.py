@@ -50,6 +50,9 @@ CASES = {
     'server_1.11.0_management_token': settings(version='1.11.0', acl=dict(ACL, management_token='mgmt-secret')),
     'client_1.8.7_management_token_stays_on_servers': settings(server=False, acl=dict(ACL, management_token='mgmt-secret')),
     'server_1.8.7_stabilization_5s': settings(server_stabilization_time='5s'),
+    'server_1.8.7_bootstrap_expect_5': settings(bootstrap_expect=5),
+    # a client never bootstraps: bootstrap_expect is a server's key
+    'client_1.8.7_bootstrap_expect_not_set': settings(server=False, bootstrap_expect=5),
     'server_1.8.7_extra_config_merged_last': settings(tls=TLS, extra=dict(ui=True, ports=dict(dns=-1), log_level='DEBUG')),
 }
 

@@ -263,6 +263,21 @@ def test_cluster_state(recorded, case):
         assert len(decision['problems']) == 1 and problem in decision['problems'][0], decision['problems']
 
 
+@pytest.mark.parametrize('spec, flagged', [
+    # a new datacenter: no server gets the flag, every one starts with bootstrap_expect
+    (dict(n1=DOWN, n2=DOWN, n3=DOWN, c4=DOWN), []),
+    # a one-server datacenter runs with bootstrap_expect = 1, which its agent reports as bootstrap: no flag to take off
+    (dict(n1=(RAFT, 'leader', dict(bootstrap=True))), []),
+    # a flag file left by a manual-mode run still comes off
+    (running(bootstrap=True), ['n1']),
+])
+def test_expect_mode_writes_no_flag(recorded, spec, flagged):
+    decision = _cluster.cluster_state(probes(recorded, spec), sorted(h for h in spec if h != 'c4'), list(spec),
+                                      list(spec), 'n1', bootstrap_mode='expect')
+    assert (_pick(decision, 'write_flag'), _pick(decision, 'flagged'), decision['problems']) == ([], flagged, [])
+    assert decision['join_host'] == 'n1'
+
+
 def test_stray_refusal_says_how_to_fix_it_by_hand(recorded):
     spec = dict(running(), n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', alone=True)))
     decision = _cluster.cluster_state(probes(recorded, spec), SERVERS3 + ['n4'], list(spec), list(spec), 'n1',
@@ -585,6 +600,15 @@ def test_preflight(case):
             # every message names a host and the variable to change
             assert 'consul_cluster_' in message
             assert any(h in message for h in hosts), message
+
+
+@pytest.mark.parametrize('mode, problem', [('manual', None), ('expect', None), ('auto', "consul_cluster_bootstrap_mode is 'auto'")])
+def test_bootstrap_mode_is_manual_or_expect(mode, problem):
+    decision = _cluster.preflight(dict(INVENTORY), SERVERS3, ['c4'], SERVERS3 + ['c4'], 'n1', bootstrap_mode=mode)
+    assert decision['bootstrap_mode'] == mode
+    assert decision['problems'] == ({'n1': [decision['problems']['n1'][0]]} if problem else {})
+    if problem:
+        assert problem in decision['problems']['n1'][0] and 'manual, expect' in decision['problems']['n1'][0]
 
 
 def test_preflight_addresses_roles_and_warning():
