@@ -78,6 +78,7 @@ def agent_config(settings):
     Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers join only their own
     address: the play joins them to each other (the guide's sequence), a restarted server finds its peers in its raft
     and serf state, and the unit's Type=notify needs a join (Consul says READY=1 after its first successful join).
+    With bootstrap_expect (no manual sequence to keep) servers retry_join every server, their own address included.
     """
     version = settings.get('version', '')
     server = bool(settings['server'])
@@ -101,8 +102,10 @@ def agent_config(settings):
         # a join that always succeeds and joins nobody else: ready at once, no server found before the play's join
         config['retry_join'] = [settings['bind_addr']]
         if settings.get('bootstrap_expect'):
-            # automatic bootstrap: the servers elect a leader once this many of them found each other
+            # automatic bootstrap as HashiCorp's deployment guide writes it: the servers find each other (retry_join)
+            # and elect a leader once this many are there; a server back from a leave or a reboot rejoins by itself
             config['bootstrap_expect'] = int(settings['bootstrap_expect'])
+            config['retry_join'] = list(settings.get('retry_join') or [])
     else:
         config['retry_join'] = list(settings.get('retry_join') or [])
     if tls:
