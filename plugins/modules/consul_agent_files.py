@@ -63,6 +63,8 @@ options:
       - A file sent from the controller, such as the consul binary, put in place before O(files) so that their
         C(validate) commands can run it. It replaces the host's file with a rename, never by writing into it, so a
         running agent's binary can be replaced.
+      - Its SHA-1 is kept with it in an extended attribute (C(user.quorum.sha1), with its inode, size and modification
+        time), which M(quorum.consul.consul_host_info) reports instead of reading the whole file again.
       - It is sent on every call that gives it (one transfer, no checksum round trip before it, unlike
         M(ansible.builtin.copy)); give it only to hosts whose copy differs (the role compares checksums with
         M(quorum.consul.consul_host_info) first). In check mode nothing is sent.
@@ -232,6 +234,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
+from ansible_collections.quorum.consul.plugins.module_utils._files import keep_digest, kept_digest
 
 
 def _file_spec(secret):
@@ -303,7 +306,7 @@ def _place_binary(module, spec, unknown_owner):
     sent = module.sha1(spec['src'])
     if spec.get('checksum') and sent != spec['checksum']:
         module.fail_json(msg='%s arrived with SHA-1 %s, not %s; it was left as it was' % (path, sent, spec['checksum']))
-    differs = not exists or module.sha1(path) != sent
+    differs = not exists or kept_digest(path) != sent
     if differs:
         # private until its mode is set below, like the files
         umask = os.umask(0o077)
@@ -311,6 +314,8 @@ def _place_binary(module, spec, unknown_owner):
             module.atomic_move(spec['src'], path, unsafe_writes=False)
         finally:
             os.umask(umask)
+    # the next probes read the binary's SHA-1 from here instead of the whole file
+    keep_digest(path, sent)
     return module.set_fs_attributes_if_different(_attributes(module, path, spec), differs)
 
 

@@ -44,8 +44,12 @@ options:
     type: str
     default: consul
   paths:
-    description: Files and directories to report the SHA-1 checksum (files only), owner, group and mode of (missing
-      ones are null).
+    description:
+      - Files and directories to report the SHA-1 checksum (files only), owner, group and mode of (missing ones are
+        null).
+      - A file M(quorum.consul.consul_agent_files) put in place (the copy method's binary) carries the SHA-1 it was
+        written with in an extended attribute (C(user.quorum.sha1), with the file's inode, size and modification
+        time); while those are unchanged, that SHA-1 is reported and the file is not read again.
     type: list
     elements: path
     default: []
@@ -173,7 +177,7 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     snapshot,
 )
 from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary, security_summary
-from ansible_collections.quorum.consul.plugins.module_utils._files import file_digest
+from ansible_collections.quorum.consul.plugins.module_utils._files import kept_digest
 
 UNIT_PROPERTIES = (('FragmentPath', 'path'), ('User', 'user'), ('ActiveState', 'active'),
                    ('UnitFileState', 'enabled'), ('DropInPaths', 'dropins'))
@@ -227,7 +231,7 @@ def file_facts(path):
     checksum = None
     if stat.S_ISREG(info.st_mode):
         try:
-            checksum = file_digest(path)
+            checksum = kept_digest(path)
         except OSError:
             return None
     return dict(checksum=checksum, owner=_name(pwd.getpwuid, info.st_uid),
