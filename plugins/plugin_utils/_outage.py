@@ -62,7 +62,8 @@ def _leader_problems(probes, play_hosts):
         return []
     return ['The datacenter has a leader: %s. Outage recovery (raft/peers.json) is only for a datacenter that lost its '
             'quorum for good; with a leader, replace dead servers with a normal run of the role (playbooks/bootstrap.yml '
-            'with the new servers in the servers group) and let autopilot remove the dead ones. Nothing was changed.'
+            'with the new servers in the servers group and the dead ones in consul_cluster_decommission). Nothing was '
+            'changed.'
             % '; '.join(found)]
 
 
