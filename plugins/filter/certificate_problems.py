@@ -49,6 +49,20 @@ options:
     description: Days the certificate must stay valid.
     type: int
     default: 7
+  ips:
+    description: IP addresses the certificate must name too (the agent's own address).
+    type: list
+    elements: str
+    default: []
+  names:
+    description: DNS names the certificate must name too (the agent's host name).
+    type: list
+    elements: str
+    default: []
+  variable:
+    description: Where the certificate comes from, for the messages.
+    type: str
+    default: consul_cluster_tls_cert_src
 """
 
 EXAMPLES = r"""
@@ -120,14 +134,17 @@ def facts_of(cert_pem, ca_pem):
                 issued_by_ca=_signed_by(cert, ca))
 
 
-def certificate_problems(cert_pem, ca, host, server, datacenter, domain='consul', min_days=7, now=None):
+def certificate_problems(cert_pem, ca, host, server, datacenter, domain='consul', min_days=7, now=None, ips=None,
+                         names=None, variable='consul_cluster_tls_cert_src'):
     if not HAS_CRYPTOGRAPHY:
         raise AnsibleFilterError('certificate_problems needs the Python library cryptography on the controller')
     try:
         facts = facts_of(str(cert_pem), str(ca))
     except ValueError as exc:
-        return ['host %s: the certificate in consul_cluster_tls_cert_src or the CA is not a PEM certificate: %s' % (host, exc)]
-    return decide(host, facts, bool(server), datacenter, domain, int(time.time() if now is None else now), min_days=min_days)
+        return ['host %s: the certificate in %s or the CA is not a PEM certificate: %s' % (host, variable, exc)]
+    return decide(host, facts, bool(server), datacenter, domain, int(time.time() if now is None else now),
+                  min_days=int(min_days), variable=variable, ips=[str(ip) for ip in ips or ()],
+                  names=[str(name) for name in names or ()])
 
 
 class FilterModule(object):

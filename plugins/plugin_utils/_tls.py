@@ -15,19 +15,27 @@ __metaclass__ = type
 DAY = 86400
 
 
-def certificate_problems(host, facts, server, datacenter, domain, now, min_days=7, variable='consul_cluster_tls_cert_src'):
+def certificate_problems(host, facts, server, datacenter, domain, now, min_days=7, variable='consul_cluster_tls_cert_src',
+                         ips=(), names=()):
     """Problems of one agent's certificate, each naming the host and the variable.
 
     facts: {names: [DNS names], ips: [IP addresses], not_before, not_after (epoch seconds), issued_by_ca: bool}.
     A server's certificate must name server.<datacenter>.<domain> (verify_server_hostname checks it); every
     certificate must name 127.0.0.1 or localhost, where the role calls the agent's API; it must be valid now and
-    for min_days more, and signed by the CA given.
+    for min_days more, and signed by the CA given. ips and names: addresses and DNS names it must name too (the
+    agent's own, for a certificate the role made).
     """
     found = []
     where = 'host %s: the certificate in %s' % (host, variable)
     if server and 'server.%s.%s' % (datacenter, domain) not in facts.get('names', []):
         found.append('%s does not name server.%s.%s, which servers verify (it names %s)'
                      % (where, datacenter, domain, ', '.join(facts.get('names', [])) or 'no DNS name'))
+    for ip in ips or ():
+        if ip and ip not in facts.get('ips', []):
+            found.append('%s does not name %s, the agent\'s address' % (where, ip))
+    for name in names or ():
+        if name and name not in facts.get('names', []):
+            found.append('%s does not name %s, the agent\'s host name' % (where, name))
     if '127.0.0.1' not in facts.get('ips', []) and 'localhost' not in facts.get('names', []):
         found.append('%s names neither 127.0.0.1 nor localhost, where the role calls the agent\'s API' % where)
     if facts['not_before'] > now:
@@ -39,3 +47,8 @@ def certificate_problems(host, facts, server, datacenter, domain, now, min_days=
     if not facts.get('issued_by_ca'):
         found.append('%s is not signed by the CA in consul_cluster_tls_ca_cert_src' % where)
     return found
+
+
+def days_left(not_after, now):
+    """Whole days until a certificate expires (negative once it has)."""
+    return int((not_after - now) // DAY)

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ansible_collections.quorum.consul.plugins.filter.certificate_days_left import certificate_days_left
 from ansible_collections.quorum.consul.plugins.filter.certificate_problems import certificate_problems
 
 NOW = datetime.datetime(2026, 11, 29, 12, 0, tzinfo=datetime.timezone.utc)
@@ -87,3 +88,20 @@ def test_certificate_problems(case):
 def test_not_a_certificate():
     problems = certificate_problems('not a PEM', ca=pem(CA[0]), host='consul-a', server=True, datacenter='dc1')
     assert len(problems) == 1 and 'host consul-a' in problems[0] and 'consul_cluster_tls_cert_src' in problems[0]
+
+
+def test_the_agents_own_address_and_name_must_be_named_when_asked():
+    problems = certificate_problems(leaf(names=('server.dc1.consul', 'localhost', 'consul-a'), ips=('127.0.0.1', '10.0.0.1')),
+                                    ca=pem(CA[0]), host='consul-a', server=True, datacenter='dc1', now=NOW.timestamp(),
+                                    ips=['10.0.0.2'], names=['consul-a'], variable='consul_cluster_secrets_dir')
+    assert problems == ["host consul-a: the certificate in consul_cluster_secrets_dir does not name 10.0.0.2, the agent's address"]
+
+
+def test_renewal_period():
+    assert certificate_problems(leaf(days=20), ca=pem(CA[0]), host='consul-a', server=True, datacenter='dc1',
+                                now=NOW.timestamp(), min_days=30)[0].endswith('expires in less than 30 days')
+
+
+def test_days_left():
+    assert certificate_days_left(pem(CA[0]), now=NOW.timestamp()) == 1825
+    assert certificate_days_left(leaf(days=10), now=NOW.timestamp()) == 10
