@@ -69,6 +69,10 @@ options:
     description: The path of the role's unit file; a foreign unit there is kept as a backup when replaced.
     type: str
     default: /etc/systemd/system/consul.service
+  tls:
+    description: Whether this run makes the datacenter run TLS (a running plaintext datacenter moves to it in stages).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -99,13 +103,23 @@ _value:
       elements: str
     hosts:
       description: Per host - C(findings), C(move_aside) (paths), C(unit_backup), C(stage) (gossip encryption stage
-        of its running agent, 0 plaintext to 3 encrypted), C(behind) (its agent runs an earlier stage than the first
-        one of O(ignore:gossip)).
+        of its running agent, 0 plaintext to 3 encrypted), C(behind) (its agent runs an earlier gossip or TLS stage
+        than the first one this run writes).
       type: dict
     gossip:
       description: The settings of C(encrypt.json) to walk through, one rolling restart each; the last is the final one.
       type: list
       elements: dict
+    tls:
+      description:
+        - The TLS stages this run walks through, one rolling restart each - C(1) certificates and HTTPS next to HTTP,
+          C(2) outgoing RPC verified, C(3) incoming RPC verified and plain HTTP closed (the end state). C([3]) when
+          there is no move (every running agent has the end state, or nothing runs).
+      type: list
+      elements: int
+    tls_moving:
+      description: While a move to TLS is under way, the TLS stage each running agent runs (per host); else empty.
+      type: dict
 """
 
 from collections.abc import Mapping
@@ -114,10 +128,10 @@ from ansible_collections.quorum.consul.plugins.plugin_utils._adopt import adopti
 
 
 def cluster_adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
-                     unit_file='/etc/systemd/system/consul.service'):
+                     unit_file='/etc/systemd/system/consul.service', tls=False):
     keys = dict(role_keys) if isinstance(role_keys, Mapping) else list(role_keys)
     return adoption(dict(probes), dict(nodes), keys, str(user), str(data_dir), str(datacenter),
-                    adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file))
+                    adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file), tls=bool(tls))
 
 
 class FilterModule(object):

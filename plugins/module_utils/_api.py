@@ -368,6 +368,20 @@ def is_bootstrap(agent_self):
     return agent_self.get('Stats', {}).get('consul', {}).get('bootstrap') == 'true'
 
 
+def tls_stage(runtime):
+    """How far an agent is in HashiCorp's move of a running datacenter to TLS, from its DebugConfig: 0 no certificate,
+    1 a certificate and HTTPS next to HTTP, nothing verified, 2 outgoing RPC verified (with the server's name), 3 incoming
+    RPC verified too (the end). Consul 1.12 and later keep the settings under TLS.InternalRPC, earlier ones at the top.
+    """
+    rpc = (runtime.get('TLS') or {}).get('InternalRPC') or {}
+    cert = runtime.get('CertFile', rpc.get('CertFile'))
+    if not cert:
+        return 0
+    if not runtime.get('VerifyOutgoing', rpc.get('VerifyOutgoing')):
+        return 1
+    return 3 if runtime.get('VerifyIncomingRPC', rpc.get('VerifyIncoming')) else 2
+
+
 def snapshot(client, tolerate_denied=False, raft_of_clients=True):
     """One view of the cluster as the agent sees it.
 
@@ -410,4 +424,6 @@ def snapshot(client, tolerate_denied=False, raft_of_clients=True):
                     verify_outgoing=bool(runtime.get('EncryptVerifyOutgoing', True))),
         members=[dict((k, m[k]) for k in ('name', 'address', 'status', 'role')) for m in client.members()],
         autopilot=autopilot,
+        tls_stage=tls_stage(runtime),
+        scheme=client.scheme,
     )

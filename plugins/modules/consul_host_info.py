@@ -67,6 +67,11 @@ options:
       with credentials it does not hold yet.
     type: bool
     default: true
+  http_port:
+    description:
+      - When the agent does not answer on HTTPS, ask its plain HTTP API on this port (a datacenter that moves to TLS
+        answers on HTTP until its last stage). C(scheme) in RV(agent) says which answered.
+    type: int
   network:
     description: Also return RV(network), the host's addresses as C(ansible.builtin.setup) names them in its
       C(network) subset, so that a play needs no separate fact gathering for them. Two calls of C(ip) (three with
@@ -171,6 +176,7 @@ import stat
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.quorum.consul.plugins.module_utils._api import (
+    ConsulConnectionError,
     ConsulError,
     client_from_params,
     connection_argument_spec,
@@ -316,6 +322,7 @@ def main():
         skip_summary=dict(type='list', elements='str', default=[]),
         security_of=dict(type='path'),
         agent=dict(type='bool', default=True),
+        http_port=dict(type='int'),
         network=dict(type='bool', default=False),
         platform=dict(type='bool', default=False),
     )
@@ -333,7 +340,14 @@ def main():
     agent = {}
     try:
         if params['agent']:
-            agent = snapshot(client_from_params(params), tolerate_denied=True, raft_of_clients=False)
+            client = client_from_params(params)
+            try:
+                agent = snapshot(client, tolerate_denied=True, raft_of_clients=False)
+            except ConsulConnectionError:
+                if client.scheme != 'https' or not params['http_port']:
+                    raise
+                agent = snapshot(client_from_params(dict(params, scheme='http', port=params['http_port'])),
+                                 tolerate_denied=True, raft_of_clients=False)
     except ConsulError as exc:
         agent = dict(msg=str(exc), status=exc.status)
     extra = {}

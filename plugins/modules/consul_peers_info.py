@@ -186,6 +186,19 @@ gossip:
       description: Whether outgoing gossip is encrypted (C(encrypt_verify_outgoing)).
       type: bool
   sample: {encrypted: true, verify_incoming: true, verify_outgoing: true}
+tls_stage:
+  description:
+    - How far this agent runs in HashiCorp's move of a running datacenter to TLS - C(0) no certificate, C(1) a
+      certificate and HTTPS next to HTTP with nothing verified, C(2) outgoing RPC verified, C(3) incoming RPC verified
+      too (the end state).
+  returned: success
+  type: int
+  sample: 3
+scheme:
+  description: The scheme of the API that answered (C(http) or C(https)).
+  returned: success
+  type: str
+  sample: https
 members:
   description: Gossip (LAN) members as this agent sees them.
   returned: success

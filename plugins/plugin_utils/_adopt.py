@@ -67,7 +67,7 @@ def _same_dir(one, other):
 
 
 def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
-             unit_file='/etc/systemd/system/consul.service'):
+             unit_file='/etc/systemd/system/consul.service', tls=False):
     """Decide whether the role may act on these hosts, and what a takeover moves aside.
 
     probes: {host: {files: basenames, agent: consul_peers_info's result ({} or failed when it did not answer),
@@ -79,7 +79,10 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
 
     Returns problems (refusals; empty when the role may go on), warnings, foreign (hosts the role did not set
     up that run an agent or hold raft state), hosts ({host: move_aside: [paths], unit_backup, findings, behind}) and
-    gossip (the encrypt.json settings to walk through, one rolling restart each; the last is the final one).
+    gossip (the encrypt.json settings to walk through, one rolling restart each; the last is the final one) and tls
+    (with tls, this run's TLS stages, one rolling restart each: [1, 2, 3] for a running plaintext datacenter, [3] when
+    every running agent has the end state already; see _api.tls_stage) and tls_moving ({host: TLS stage its agent
+    runs} while a move to TLS is under way, else empty).
     """
     key_known = key_known or any(KEY_FILE in (probe.get('files') or ()) for probe in probes.values())
     problems, warnings, foreign, hosts, stages = [], [], [], {}, []
@@ -171,17 +174,29 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
             warnings.append('host %s: moving aside %s' % (host, ', '.join(
                 '%s (kept as %s)' % (move['path'], move['backup']) for move in hosts[host]['move_aside'])))
     gossip = list(GOSSIP_STAGES[min(min(stages) if stages else 3, 2):])
-    if len(gossip) > 1:
+    running_tls = [int((probe.get('agent') or {}).get('tls_stage') or 0) for probe in probes.values()
+                   if _running(probe.get('agent') or {})]
+    # HashiCorp's order for a running datacenter: certificates and HTTPS next to HTTP, then outgoing verification,
+    # then incoming verification and HTTP closed; every agent takes a stage before any takes the next
+    tls_stages = list(range(min(running_tls) + 1, 4)) if tls and running_tls and min(running_tls) < 3 else [3]
+    if len(gossip) > 1 or len(tls_stages) > 1:
         # an agent that misses a stage is cut off by the last one (incoming gossip must be encrypted)
         alive = set(member['name'] for probe in probes.values() if _running(probe.get('agent') or {})
                     for member in probe['agent'].get('members') or () if member.get('status') == 'alive')
         outside = sorted(alive.difference(nodes.get(host, host) for host in probes))
         if outside:
-            problems.append('Gossip moves to encryption in stages that every agent must take, but %s %s alive in the '
+            problems.append('%s in stages that every agent must take, but %s %s alive in the '
                             'datacenter and not in this play (not in the inventory, or left out by --limit or serial). '
                             'Add them to the inventory and run against every host.'
-                            % (', '.join(outside), 'is' if len(outside) == 1 else 'are'))
+                            % ('Gossip moves to encryption' if len(gossip) > 1 else 'The datacenter moves to TLS',
+                               ', '.join(outside), 'is' if len(outside) == 1 else 'are'))
     for host, plan in hosts.items():
         # an agent that still runs an earlier stage than its file says restarts even when the file does not change
-        plan['behind'] = bool(plan['stage'] < 3 and plan['stage'] < len(GOSSIP_STAGES) - len(gossip) + 1)
-    return dict(problems=problems, warnings=warnings, foreign=foreign, hosts=hosts, gossip=gossip)
+        agent = probes[host].get('agent') or {}
+        plan['behind'] = bool(plan['stage'] < 3 and plan['stage'] < len(GOSSIP_STAGES) - len(gossip) + 1) or bool(
+            tls and _running(agent) and int(agent.get('tls_stage') or 0) < tls_stages[0])
+    # the stage each running agent runs, while a move to TLS is under way
+    moving = dict((host, int((probe.get('agent') or {}).get('tls_stage') or 0)) for host, probe in probes.items()
+                  if _running(probe.get('agent') or {})) if tls and min(running_tls or [3]) < 3 else {}
+    return dict(problems=problems, warnings=warnings, foreign=foreign, hosts=hosts, gossip=gossip, tls=tls_stages,
+                tls_moving=moving)

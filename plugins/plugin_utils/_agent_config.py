@@ -39,21 +39,24 @@ def merge(base, extra):
     return out
 
 
-def tls_config(version, tls):
+def tls_config(version, tls, stage=3):
     """TLS keys: servers verify incoming RPC, everyone verifies outgoing RPC and the server's hostname.
 
     The HTTPS API does not ask clients for a certificate: the role's own calls present the CA and a token.
+    stage: HashiCorp's move of a running datacenter to TLS - 1 the certificates with nothing verified (agents accept
+    TLS and plaintext RPC), 2 outgoing RPC verified, 3 incoming RPC verified too (the end state).
     """
+    outgoing, incoming = stage >= 2, stage >= 3
     if version_tuple(version) >= (1, 12, 0):
         return dict(tls=dict(
             defaults=dict(ca_file=tls['ca_file'], cert_file=tls['cert_file'], key_file=tls['key_file'],
-                          verify_incoming=False, verify_outgoing=True),
-            internal_rpc=dict(verify_incoming=True, verify_server_hostname=True),
+                          verify_incoming=False, verify_outgoing=outgoing),
+            internal_rpc=dict(verify_incoming=incoming, verify_server_hostname=outgoing),
             https=dict(verify_incoming=False),
         ))
     return dict(ca_file=tls['ca_file'], cert_file=tls['cert_file'], key_file=tls['key_file'],
-                verify_incoming=False, verify_incoming_rpc=True, verify_incoming_https=False,
-                verify_outgoing=True, verify_server_hostname=True)
+                verify_incoming=False, verify_incoming_rpc=incoming, verify_incoming_https=False,
+                verify_outgoing=outgoing, verify_server_hostname=outgoing)
 
 
 def acl_config(version, acl, server):
@@ -73,7 +76,7 @@ def agent_config(settings):
 
     settings: version, datacenter, domain, node_name, server, data_dir, bind_addr, client_addr, http_port,
     https_port, log_level, raft_multiplier, server_stabilization_time and bootstrap_expect (servers), retry_join (clients),
-    tls (None or {ca_file, cert_file, key_file}),
+    tls (None or {ca_file, cert_file, key_file}), tls_stage (1, 2 or 3, the end state; see tls_config),
     acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), extra (merged last).
     Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers join only their own
     address: the play joins them to each other (the guide's sequence), a restarted server finds its peers in its raft
@@ -83,6 +86,7 @@ def agent_config(settings):
     version = settings.get('version', '')
     server = bool(settings['server'])
     tls = settings.get('tls')
+    tls_stage = int(settings.get('tls_stage') or 3)
     config = dict(
         datacenter=settings['datacenter'],
         domain=settings.get('domain') or 'consul',
@@ -91,8 +95,10 @@ def agent_config(settings):
         data_dir=settings['data_dir'],
         bind_addr=settings['bind_addr'],
         client_addr=settings['client_addr'],
-        # with TLS the plain HTTP listener is closed: the API is HTTPS only
-        ports=dict(http=-1, https=settings['https_port']) if tls else dict(http=settings['http_port']),
+        # with TLS the plain HTTP listener is closed: the API is HTTPS only (HTTPS next to HTTP until a running
+        # datacenter's move to TLS reaches its last stage)
+        ports=(dict(http=-1 if tls_stage >= 3 else settings['http_port'], https=settings['https_port']) if tls
+               else dict(http=settings['http_port'])),
         log_level=settings.get('log_level') or 'INFO',
         performance=dict(raft_multiplier=settings.get('raft_multiplier') or 1),
     )
@@ -109,7 +115,7 @@ def agent_config(settings):
     else:
         config['retry_join'] = list(settings.get('retry_join') or [])
     if tls:
-        config.update(tls_config(version, tls))
+        config.update(tls_config(version, tls, tls_stage))
     if settings.get('acl'):
         config.update(acl_config(version, settings['acl'], server))
     config = merge(config, settings.get('extra'))

@@ -123,7 +123,8 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
 
     Returns paths ({path: owner, group, mode and, for a file whose content is known before the run, checksum}: what
     the probe is compared with), layout (consul_agent_files' binary, directories, files and sensitive_files),
-    gossip_files (encrypt.json for each later stage of a move to encrypted gossip) and problems.
+    gossip_files (encrypt.json for each later stage of a move to encrypted gossip), tls_stage_configs (consul.json for
+    each later stage of a running datacenter's move to TLS) and problems.
     Raises ValueError for a TLS file the controller does not have.
     """
     server = preflight['roles'].get(host) == 'server'
@@ -139,7 +140,8 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
         acl_settings = dict(default_policy=settings['acl_default_policy'], down_policy=settings['acl_down_policy'],
                             agent_token=tokens.get('agent') or '', recovery_token=tokens.get('recovery') or '',
                             management_token=tokens.get('management') or '')
-    config = agent_config(dict(
+    tls_stages = list(adoption.get('tls') or [3]) if tls else [3]
+    config_settings = dict(
         version=settings['version'], datacenter=settings['datacenter'], domain=settings['domain'],
         node_name=settings['node'], server=server, data_dir=settings['data_dir'], bind_addr=settings['addr'],
         client_addr=settings['client_addr'], http_port=settings['http_port'], https_port=settings['https_port'],
@@ -147,7 +149,10 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
         server_stabilization_time=settings['server_stabilization_time'], retry_join=preflight['server_addrs'],
         bootstrap_expect=len(preflight['server_addrs']) if preflight.get('bootstrap_mode') == 'expect' else None,
         extra=extra, acl=acl_settings,
-        tls=dict(zip(('ca_file', 'cert_file', 'key_file'), tls_paths)) if tls else None))
+        tls=dict(zip(('ca_file', 'cert_file', 'key_file'), tls_paths)) if tls else None)
+    # the end state (what a host in sync has), and what this run writes first (a running datacenter's first TLS stage)
+    config = agent_config(config_settings)
+    first = agent_config(dict(config_settings, tls_stage=tls_stages[0])) if tls_stages[0] != 3 else config
     copy = settings['install_method'] == 'copy'
     unit_file, config_file, encrypt_file, flag_file = (
         settings['unit_file'], settings['config_file'], settings['encrypt_file'], settings['flag_file'])
@@ -166,7 +171,7 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
 
     stages = list(adoption.get('gossip') or [{}])
     own_adoption = adoption['hosts'].get(host) or {}
-    contents = {unit_file: unit, config_file: config_text, flag_file: json_text(dict(bootstrap=True))}
+    contents = {unit_file: unit, config_file: json_text(first), flag_file: json_text(dict(bootstrap=True))}
     if gossip_key:
         contents[encrypt_file] = encrypt_text(gossip_key, stages[0])
     if tls:
@@ -207,7 +212,9 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
             'role does not change owners through links. Set consul_cluster_data_dir to the directory it points to and '
             're-run.' % (host, data_dir, user))
     return dict(paths=paths, layout=layout, problems=problems,
-                gossip_files=[encrypt_text(gossip_key, stage) for stage in stages[1:]] if gossip_key else [])
+                gossip_files=[encrypt_text(gossip_key, stage) for stage in stages[1:]] if gossip_key else [],
+                tls_stage_configs=[json_text(agent_config(dict(config_settings, tls_stage=stage)))
+                                   for stage in tls_stages[1:]])
 
 
 def role_paths(settings):

@@ -140,13 +140,22 @@ def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1', serv
             continue
         out[kind] = wanted
         why.append('%s %s (%s)' % (name, 'on' if wanted else 'off', variable))
-        if running and wanted != bool(runs):
+        if running and wanted and not runs and kind == 'tls':
+            # HashiCorp's staged move of a running datacenter to TLS (cluster_adoption's tls stages)
+            why[-1] = 'TLS on (%s: the running datacenter moves to it in stages)' % variable
+            out['moving_to_tls'] = True
+        elif running and wanted != bool(runs):
             out['problems'].append(
                 "%s is %s, but datacenter %s runs %s: turning %s %s on a running datacenter takes HashiCorp's "
                 "staged procedure, which this role does not run yet. Unset %s to keep what the datacenter runs."
                 % (variable, str(wanted).lower(), datacenter,
                    ('with %s (on %s)' % (name, ', '.join(runs))) if runs else 'without %s' % name,
                    name, 'on' if wanted else 'off', variable))
+    if out.get('moving_to_tls') and out['acl']:
+        out['problems'].append(
+            'consul_cluster_tls_enabled is true and datacenter %s runs without TLS but with ACLs: the role moves a running '
+            'datacenter to TLS in stages only without ACLs yet. Move to TLS before turning ACLs on; nothing was changed.'
+            % datacenter)
     out['line'] = ('security: %s, gossip encrypted. A running datacenter keeps what it runs unless '
                    'consul_cluster_tls_enabled or consul_cluster_acl_enabled is set.' % ', '.join(why))
     return out

@@ -11,16 +11,51 @@ import argparse
 import json
 import os
 import signal
+import ssl
 import sys
 import time
 import urllib.error
 import urllib.request
 
 
-def request(addr, method, path, data=None, timeout=2.0):
+CA = []
+CONTEXT = []
+# --addr given more than once: the agent's APIs in order of preference (HTTP, then HTTPS for a datacenter that moves
+# to TLS); a request the current one does not answer goes to the others, and the one that answers stays current.
+ADDRS = []
+
+
+def _open(addr, method, path, data, timeout):
     req = urllib.request.Request(addr + path, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
+    context = None
+    if addr.startswith("https:"):
+        # made at the first HTTPS request: the CA file may come with the move to TLS
+        if not CONTEXT:
+            CONTEXT.append(ssl.create_default_context(cafile=CA[0] if CA else None))
+        context = CONTEXT[0]
+    with urllib.request.urlopen(req, timeout=timeout, context=context) as resp:
         return resp.status, resp.read()
+
+
+def request(addr, method, path, data=None, timeout=2.0):
+    if len(ADDRS) < 2:
+        return _open(addr, method, path, data, timeout)
+    try:
+        return _open(ADDRS[0], method, path, data, timeout)
+    except urllib.error.HTTPError:
+        raise
+    except (OSError, urllib.error.URLError) as first:
+        for other in ADDRS[1:]:
+            try:
+                answer = _open(other, method, path, data, timeout)
+            except urllib.error.HTTPError:
+                raise
+            except (OSError, urllib.error.URLError):
+                continue
+            ADDRS.remove(other)
+            ADDRS.insert(0, other)
+            return answer
+        raise first
 
 
 def leader(addr):
@@ -50,13 +85,18 @@ def read_back(addr, prefix, deadline):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--addr", default="http://127.0.0.1:8500")
+    parser.add_argument("--addr", action="append", help="the agent's API (default http://127.0.0.1:8500); more than "
+                        "once: the others are tried when the current one does not answer")
+    parser.add_argument("--ca", help="CA file for an https --addr")
     parser.add_argument("--prefix", default="quorum-writer")
     parser.add_argument("--stop-file", required=True)
     parser.add_argument("--out", help="also write the JSON result to this file")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="hard bound on the writing phase")
     parser.add_argument("--interval", type=float, default=0.05)
     args = parser.parse_args()
+    CA.extend([args.ca] if args.ca else [])
+    ADDRS.extend(args.addr or ["http://127.0.0.1:8500"])
+    args.addr = ADDRS[0]
 
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))

@@ -161,7 +161,7 @@ def test_a_run_stopped_midway_resumes_from_the_stage_the_agents_run(stages, expe
 
 def test_role_made_datacenter_needs_nothing():
     result = decide(dict(s1=role_made('s1'), s2=role_made('s2'), s3=role_made('s3')))
-    assert result == dict(problems=[], warnings=[], foreign=[], gossip=[{}], hosts=result['hosts'])
+    assert result == dict(problems=[], warnings=[], foreign=[], gossip=[{}], tls=[3], tls_moving={}, hosts=result['hosts'])
     assert not any(plan['findings'] or plan['move_aside'] or plan['behind'] for plan in result['hosts'].values())
 
 
@@ -317,3 +317,46 @@ def test_the_keys_the_role_manages_come_from_its_configuration_of_both_kinds_whi
     assert all(result['hosts'][host]['move_aside'] for host in hosts)
     findings = ' '.join(' '.join(result['hosts'][host]['findings']) for host in hosts)
     assert 'retry_join' in findings and 'does not manage' not in findings
+
+
+def _at_tls_stage(host, stage):
+    probe = role_made(host)
+    probe['agent'] = dict(probe['agent'], tls_stage=stage)
+    return probe
+
+
+def test_a_running_plaintext_datacenter_moves_to_tls_in_three_stages():
+    probes = dict(s1=_at_tls_stage('s1', 0), s2=_at_tls_stage('s2', 0), s3=_at_tls_stage('s3', 0))
+    assert decide(probes)['tls'] == [3]
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)
+    # every agent restarts into the first stage
+    assert result["tls"] == [1, 2, 3] and all(plan["behind"] for plan in result["hosts"].values())
+
+
+def test_an_interrupted_move_resumes_from_the_stage_the_agents_run():
+    # s2 restarted into stage 2 before the run stopped: every agent takes stage 2 before any takes the last one
+    probes = dict(s1=_at_tls_stage('s1', 1), s2=_at_tls_stage('s2', 2), s3=_at_tls_stage('s3', 1))
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)
+    assert result['tls'] == [2, 3]
+    # an agent behind the first stage restarts even when its file already says that stage
+    assert [host for host, plan in sorted(result['hosts'].items()) if plan['behind']] == ['s1', 's3']
+
+
+def test_a_move_stopped_in_its_last_stage_restarts_the_agents_still_behind():
+    probes = dict(s1=_at_tls_stage('s1', 3), s2=_at_tls_stage('s2', 2), s3=_at_tls_stage('s3', 2))
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)
+    assert result['tls'] == [3]
+    assert [host for host, plan in sorted(result['hosts'].items()) if plan['behind']] == ['s2', 's3']
+
+
+def test_agents_at_the_end_state_move_no_more():
+    probes = dict(s1=_at_tls_stage('s1', 3), s2=_at_tls_stage('s2', 3), s3=_at_tls_stage('s3', 3))
+    assert _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)['tls'] == [3]
+
+
+def test_the_stages_the_agents_run_are_reported_while_a_move_is_under_way():
+    probes = dict(s1=_at_tls_stage('s1', 3), s2=_at_tls_stage('s2', 2), s3=_at_tls_stage('s3', 2))
+    assert _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)['tls_moving'] == dict(
+        s1=3, s2=2, s3=2)
+    probes = dict(s1=_at_tls_stage('s1', 3), s2=_at_tls_stage('s2', 3), s3=_at_tls_stage('s3', 3))
+    assert _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)['tls_moving'] == {}

@@ -667,9 +667,16 @@ SECURITY_CASES = {
     'hand_made_datacenter_without_role_files_keeps_plaintext': (security_hosts(None, True), None, None, False, False,
                                                                 True, []),
     'stopped_datacenter_known_by_its_files': (security_hosts(SECURE, False), None, None, True, True, True, []),
-    'tls_on_for_a_running_plaintext_datacenter_is_refused': (
-        security_hosts(PLAIN, True), True, None, True, False, True,
-        [r'consul_cluster_tls_enabled is true, but datacenter dc1 runs without TLS: turning TLS on .*staged procedure']),
+    # HashiCorp's staged move (cluster_adoption's tls stages)
+    'tls_on_for_a_running_plaintext_datacenter_moves_in_stages': (security_hosts(PLAIN, True), True, None, True, False,
+                                                                  True, []),
+    'tls_on_for_a_running_datacenter_with_acls_is_refused': (
+        security_hosts(dict(tls=False, acl=True), True), True, None, True, True, True,
+        [r'runs without TLS but with ACLs: the role moves a running datacenter to TLS in stages only without ACLs']),
+    'tls_off_for_a_running_tls_datacenter_is_refused': (
+        security_hosts(TLS_ONLY, True), False, None, False, False, True,
+        [r'consul_cluster_tls_enabled is false, but datacenter dc1 runs with TLS \(on c4, n1, n2, n3\): turning TLS off '
+         r'.*staged procedure']),
     'acl_off_for_a_running_secure_datacenter_is_refused': (
         security_hosts(SECURE, True), None, False, True, False, True,
         [r'consul_cluster_acl_enabled is false, but datacenter dc1 runs with ACLs \(on c4, n1, n2, n3\): turning ACLs off']),
