@@ -43,7 +43,7 @@ _value:
 import time
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.quorum.consul.plugins.filter.certificate_problems import HAS_CRYPTOGRAPHY, _epoch
+from ansible_collections.quorum.consul.plugins.filter.certificate_problems import HAS_CRYPTOGRAPHY, not_after
 from ansible_collections.quorum.consul.plugins.plugin_utils._tls import days_left
 
 
@@ -56,8 +56,7 @@ def certificate_days_left(cert_pem, now=None):
         cert = x509.load_pem_x509_certificate(str(cert_pem).encode('ascii'))
     except ValueError as exc:
         raise AnsibleFilterError('certificate_days_left: not a PEM certificate: %s' % exc)
-    not_after = cert.not_valid_after_utc if hasattr(cert, 'not_valid_after_utc') else cert.not_valid_after
-    return days_left(_epoch(not_after), int(time.time() if now is None else now))
+    return days_left(not_after(cert), int(time.time() if now is None else now))
 
 
 class FilterModule(object):

@@ -115,6 +115,11 @@ def _signed_by(cert, ca):
     return cert.issuer == ca.subject
 
 
+def not_after(cert):
+    """When the certificate expires, in epoch seconds (the *_utc properties since cryptography 42, naive before)."""
+    return _epoch(cert.not_valid_after_utc if hasattr(cert, 'not_valid_after_utc') else cert.not_valid_after)
+
+
 def facts_of(cert_pem, ca_pem):
     """The facts certificate_problems decides on, from the PEM texts."""
     from cryptography import x509
@@ -125,12 +130,8 @@ def facts_of(cert_pem, ca_pem):
         names, ips = san.get_values_for_type(x509.DNSName), [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
     except x509.ExtensionNotFound:
         names, ips = [], []
-    # the *_utc properties since cryptography 42; the naive ones before
-    if hasattr(cert, 'not_valid_after_utc'):
-        not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
-    else:  # pragma: no cover
-        not_before, not_after = cert.not_valid_before, cert.not_valid_after
-    return dict(names=names, ips=ips, not_before=_epoch(not_before), not_after=_epoch(not_after),
+    not_before = cert.not_valid_before_utc if hasattr(cert, 'not_valid_before_utc') else cert.not_valid_before
+    return dict(names=names, ips=ips, not_before=_epoch(not_before), not_after=not_after(cert),
                 issued_by_ca=_signed_by(cert, ca))
 
 

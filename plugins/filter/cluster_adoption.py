@@ -120,6 +120,10 @@ _value:
     tls_moving:
       description: While a move to TLS is under way, the TLS stage each running agent runs (per host); else empty.
       type: dict
+    tls_served:
+      description: False while some running agent serves no HTTPS yet (before a move's first stage); the role then
+        calls the agents over HTTP.
+      type: bool
 """
 
 from collections.abc import Mapping

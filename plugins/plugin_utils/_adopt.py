@@ -81,8 +81,9 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
     up that run an agent or hold raft state), hosts ({host: move_aside: [paths], unit_backup, findings, behind}) and
     gossip (the encrypt.json settings to walk through, one rolling restart each; the last is the final one) and tls
     (with tls, this run's TLS stages, one rolling restart each: [1, 2, 3] for a running plaintext datacenter, [3] when
-    every running agent has the end state already; see _api.tls_stage) and tls_moving ({host: TLS stage its agent
-    runs} while a move to TLS is under way, else empty).
+    every running agent has the end state already; see _api.tls_stage), tls_moving ({host: TLS stage its agent
+    runs} while a move to TLS is under way, else empty) and tls_served (false while some running agent serves no
+    HTTPS yet, before a move's first stage).
     """
     key_known = key_known or any(KEY_FILE in (probe.get('files') or ()) for probe in probes.values())
     problems, warnings, foreign, hosts, stages = [], [], [], {}, []
@@ -174,11 +175,13 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
             warnings.append('host %s: moving aside %s' % (host, ', '.join(
                 '%s (kept as %s)' % (move['path'], move['backup']) for move in hosts[host]['move_aside'])))
     gossip = list(GOSSIP_STAGES[min(min(stages) if stages else 3, 2):])
-    running_tls = [int((probe.get('agent') or {}).get('tls_stage') or 0) for probe in probes.values()
-                   if _running(probe.get('agent') or {})]
+    # the TLS stage each running agent runs (_api.tls_stage)
+    running_tls = dict((host, int((probe.get('agent') or {}).get('tls_stage') or 0)) for host, probe in probes.items()
+                       if _running(probe.get('agent') or {}))
+    lowest = min(running_tls.values()) if tls and running_tls else 3
     # HashiCorp's order for a running datacenter: certificates and HTTPS next to HTTP, then outgoing verification,
     # then incoming verification and HTTP closed; every agent takes a stage before any takes the next
-    tls_stages = list(range(min(running_tls) + 1, 4)) if tls and running_tls and min(running_tls) < 3 else [3]
+    tls_stages = list(range(lowest + 1, 4)) if lowest < 3 else [3]
     if len(gossip) > 1 or len(tls_stages) > 1:
         # an agent that misses a stage is cut off by the last one (incoming gossip must be encrypted)
         alive = set(member['name'] for probe in probes.values() if _running(probe.get('agent') or {})
@@ -192,11 +195,9 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
                                ', '.join(outside), 'is' if len(outside) == 1 else 'are'))
     for host, plan in hosts.items():
         # an agent that still runs an earlier stage than its file says restarts even when the file does not change
-        agent = probes[host].get('agent') or {}
         plan['behind'] = bool(plan['stage'] < 3 and plan['stage'] < len(GOSSIP_STAGES) - len(gossip) + 1) or bool(
-            tls and _running(agent) and int(agent.get('tls_stage') or 0) < tls_stages[0])
-    # the stage each running agent runs, while a move to TLS is under way
-    moving = dict((host, int((probe.get('agent') or {}).get('tls_stage') or 0)) for host, probe in probes.items()
-                  if _running(probe.get('agent') or {})) if tls and min(running_tls or [3]) < 3 else {}
+            tls and host in running_tls and running_tls[host] < tls_stages[0])
     return dict(problems=problems, warnings=warnings, foreign=foreign, hosts=hosts, gossip=gossip, tls=tls_stages,
-                tls_moving=moving)
+                tls_moving=running_tls if lowest < 3 else {},
+                # until the first stage is out, some agent serves no HTTPS: the role calls the agents over HTTP
+                tls_served=lowest > 0)

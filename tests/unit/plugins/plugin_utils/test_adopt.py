@@ -161,7 +161,7 @@ def test_a_run_stopped_midway_resumes_from_the_stage_the_agents_run(stages, expe
 
 def test_role_made_datacenter_needs_nothing():
     result = decide(dict(s1=role_made('s1'), s2=role_made('s2'), s3=role_made('s3')))
-    assert result == dict(problems=[], warnings=[], foreign=[], gossip=[{}], tls=[3], tls_moving={}, hosts=result['hosts'])
+    assert result == dict(problems=[], warnings=[], foreign=[], gossip=[{}], tls=[3], tls_moving={}, tls_served=True, hosts=result['hosts'])
     assert not any(plan['findings'] or plan['move_aside'] or plan['behind'] for plan in result['hosts'].values())
 
 
@@ -331,13 +331,15 @@ def test_a_running_plaintext_datacenter_moves_to_tls_in_three_stages():
     result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)
     # every agent restarts into the first stage
     assert result["tls"] == [1, 2, 3] and all(plan["behind"] for plan in result["hosts"].values())
+    # no agent serves HTTPS before the first stage: the role calls them over HTTP
+    assert result["tls_served"] is False
 
 
 def test_an_interrupted_move_resumes_from_the_stage_the_agents_run():
     # s2 restarted into stage 2 before the run stopped: every agent takes stage 2 before any takes the last one
     probes = dict(s1=_at_tls_stage('s1', 1), s2=_at_tls_stage('s2', 2), s3=_at_tls_stage('s3', 1))
     result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)
-    assert result['tls'] == [2, 3]
+    assert result['tls'] == [2, 3] and result['tls_served'] is True
     # an agent behind the first stage restarts even when its file already says that stage
     assert [host for host, plan in sorted(result['hosts'].items()) if plan['behind']] == ['s1', 's3']
 
