@@ -119,7 +119,7 @@ run_integration() {
 
 run_molecule() {
   step "Molecule: every scenario but ${molecule_exclude[*]}"
-  require_dir molecule/default
+  require_dir molecule/evolve
   local exclude=() s
   for s in "${molecule_exclude[@]}"; do exclude+=(--exclude "$s"); done
   molecule test --all "${exclude[@]}"

@@ -26,8 +26,10 @@ options:
       - "Settings: C(version), C(datacenter), C(domain), C(node_name), C(server), C(data_dir), C(bind_addr),
         C(client_addr), C(http_port), C(https_port), C(log_level), C(raft_multiplier),
         C(server_stabilization_time), C(retry_join),
-        C(tls) (C(ca_file), C(cert_file), C(key_file)) or null, C(acl) (C(default_policy), C(down_policy),
-        C(agent_token), C(management_token)) or null, C(extra) (merged last, recursively)."
+        C(tls) (C(ca_file), C(cert_file), C(key_file)) or null, C(tls_stage) (C(1) to C(3), the end state),
+        C(http_loopback) (with TLS, plain HTTP kept on C(127.0.0.1)), C(acl) (C(default_policy), C(down_policy),
+        C(agent_token), C(management_token)) or null, C(acl_stage) (C(1) the default policy C(allow), C(3) the
+        one asked for), C(extra) (merged last, recursively)."
     type: dict
     required: true
 """

@@ -25,7 +25,7 @@ options:
   _input:
     description:
       - "The host's settings as the role's preflight records them: C(node), C(addr), C(version), C(datacenter),
-        C(domain), C(client_addr), C(http_port), C(https_port), C(log_level), C(raft_multiplier),
+        C(domain), C(client_addr), C(http_port), C(https_port), C(http_loopback), C(log_level), C(raft_multiplier),
         C(server_stabilization_time), C(config_dir), C(data_dir), C(user), C(install_method), C(binary_path),
         C(binary_file), C(wait_timeout), C(acl_default_policy), C(acl_down_policy) and the paths
         C(config_file), C(encrypt_file), C(flag_file), C(unit_file), C(tls_dir)."
@@ -80,7 +80,9 @@ _value:
   description:
     - C(paths) (per path, C(owner), C(group), C(mode) and, for files known before the run, C(checksum)),
       C(layout) (C(binary), C(directories), C(files), C(sensitive_files) for M(quorum.consul.consul_agent_files)),
-      C(gossip_files) (C(encrypt.json) for each later gossip stage) and C(problems).
+      C(stage_files) (for each later stage, one rolling restart each, the file it writes - C(encrypt.json) for a move
+      to encrypted gossip, then C(consul.json) for a running datacenter's move to TLS or ACLs - as path and content)
+      and C(problems).
   type: dict
 """
 

@@ -73,6 +73,15 @@ options:
     description: Whether this run makes the datacenter run TLS (a running plaintext datacenter moves to it in stages).
     type: bool
     default: false
+  acl:
+    description: Whether this run makes the datacenter run ACLs (a running datacenter without them moves to them in
+      stages).
+    type: bool
+    default: false
+  acl_policy:
+    description: The default policy the ACLs end with (C(consul_cluster_acl_default_policy)).
+    type: str
+    default: deny
 """
 
 EXAMPLES = r"""
@@ -103,7 +112,7 @@ _value:
       elements: str
     hosts:
       description: Per host - C(findings), C(move_aside) (paths), C(unit_backup), C(stage) (gossip encryption stage
-        of its running agent, 0 plaintext to 3 encrypted), C(behind) (its agent runs an earlier gossip or TLS stage
+        of its running agent, 0 plaintext to 3 encrypted), C(behind) (its agent runs an earlier gossip, TLS or ACL stage
         than the first one this run writes).
       type: dict
     gossip:
@@ -124,6 +133,21 @@ _value:
       description: False while some running agent serves no HTTPS yet (before a move's first stage); the role then
         calls the agents over HTTP.
       type: bool
+    acl:
+      description:
+        - The ACL stages this run walks through, one rolling restart each - C(1) ACLs on with the default policy
+          C(allow) and every agent's token, C(3) the default policy asked for (the end state). C([1, 3]) for a running
+          datacenter without ACLs, C([3]) when there is no move or the policy asked for is C(allow).
+      type: list
+      elements: int
+    acl_moving:
+      description: While a move to ACLs is under way, the ACL stage each running agent runs (C(0) none) per host; else
+        empty.
+      type: dict
+    acl_enabling:
+      description: Some running agent runs no ACLs yet; the agents' tokens are made once every server runs the first
+        stage.
+      type: bool
 """
 
 from collections.abc import Mapping
@@ -132,10 +156,11 @@ from ansible_collections.quorum.consul.plugins.plugin_utils._adopt import adopti
 
 
 def cluster_adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
-                     unit_file='/etc/systemd/system/consul.service', tls=False):
+                     unit_file='/etc/systemd/system/consul.service', tls=False, acl=False, acl_policy='deny'):
     keys = dict(role_keys) if isinstance(role_keys, Mapping) else list(role_keys)
     return adoption(dict(probes), dict(nodes), keys, str(user), str(data_dir), str(datacenter),
-                    adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file), tls=bool(tls))
+                    adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file), tls=bool(tls),
+                    acl=bool(acl), acl_policy=str(acl_policy))
 
 
 class FilterModule(object):

@@ -382,6 +382,14 @@ def tls_stage(runtime):
     return 3 if runtime.get('VerifyIncomingRPC', rpc.get('VerifyIncoming')) else 2
 
 
+def acl_mode(runtime):
+    """Whether the agent runs ACLs, and with which default policy, from its DebugConfig: what a running datacenter's
+    move to ACLs reads (the default policy that keeps traffic flowing first, then the one asked for)."""
+    if not runtime.get('ACLsEnabled'):
+        return dict(enabled=False, default_policy='')
+    return dict(enabled=True, default_policy=runtime.get('ACLDefaultPolicy') or 'allow')
+
+
 def snapshot(client, tolerate_denied=False, raft_of_clients=True):
     """One view of the cluster as the agent sees it.
 
@@ -425,5 +433,6 @@ def snapshot(client, tolerate_denied=False, raft_of_clients=True):
         members=[dict((k, m[k]) for k in ('name', 'address', 'status', 'role')) for m in client.members()],
         autopilot=autopilot,
         tls_stage=tls_stage(runtime),
+        acl=acl_mode(runtime),
         scheme=client.scheme,
     )

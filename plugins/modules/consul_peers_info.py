@@ -194,6 +194,13 @@ tls_stage:
   returned: success
   type: int
   sample: 3
+acl:
+  description:
+    - Whether this agent runs ACLs (C(enabled)), and with which C(default_policy) (C(allow) or C(deny); empty without
+      ACLs).
+  returned: success
+  type: dict
+  sample: {enabled: true, default_policy: deny}
 scheme:
   description: The scheme of the API that answered (C(http) or C(https)).
   returned: success

@@ -50,6 +50,15 @@ def _gossip_stage(agent):
     return 3 if gossip.get('verify_incoming') else 2
 
 
+def _acl_stage(mode, policy):
+    """How far a running agent is in the move to ACLs: 0 without ACLs, 1 with ACLs and another default policy than
+    policy (the allow that keeps traffic flowing while every agent gets its token), 3 the end state."""
+    mode = mode or {}
+    if not mode.get('enabled'):
+        return 0
+    return 3 if mode.get('default_policy') == policy else 1
+
+
 def _running(agent):
     # registered with failed_when: false, a call that failed says failed: false; only an answer names the node
     return bool(agent.get('node')) and not agent.get('failed')
@@ -67,7 +76,7 @@ def _same_dir(one, other):
 
 
 def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
-             unit_file='/etc/systemd/system/consul.service', tls=False):
+             unit_file='/etc/systemd/system/consul.service', tls=False, acl=False, acl_policy='deny'):
     """Decide whether the role may act on these hosts, and what a takeover moves aside.
 
     probes: {host: {files: basenames, agent: consul_peers_info's result ({} or failed when it did not answer),
@@ -84,6 +93,10 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
     every running agent has the end state already; see _api.tls_stage), tls_moving ({host: TLS stage its agent
     runs} while a move to TLS is under way, else empty) and tls_served (false while some running agent serves no
     HTTPS yet, before a move's first stage).
+    With acl (ACLs on for this run; acl_policy: consul_cluster_acl_default_policy): acl, this run's ACL stages (_acl_stage),
+    one rolling restart each, [1, 3] for a running datacenter without ACLs (when acl_policy is not allow; [3] when it
+    is), acl_moving ({host: ACL stage its agent runs} while some running agent has not the end state yet) and
+    acl_enabling (some running agent runs no ACLs yet).
     """
     key_known = key_known or any(KEY_FILE in (probe.get('files') or ()) for probe in probes.values())
     problems, warnings, foreign, hosts, stages = [], [], [], {}, []
@@ -182,7 +195,13 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
     # HashiCorp's order for a running datacenter: certificates and HTTPS next to HTTP, then outgoing verification,
     # then incoming verification and HTTP closed; every agent takes a stage before any takes the next
     tls_stages = list(range(lowest + 1, 4)) if lowest < 3 else [3]
-    if len(gossip) > 1 or len(tls_stages) > 1:
+    # HashiCorp's order for ACLs on a running datacenter: on with the default policy that keeps traffic flowing (allow)
+    # and every agent's token, then the policy asked for
+    running_acl = dict((host, _acl_stage((probe.get('agent') or {}).get('acl'), acl_policy))
+                       for host, probe in probes.items() if _running(probe.get('agent') or {}))
+    acl_lowest = min(running_acl.values()) if acl and running_acl else 3
+    acl_stages = [1, 3] if acl_lowest == 0 and acl_policy != 'allow' else [3]
+    if len(gossip) > 1 or len(tls_stages) > 1 or acl_lowest == 0:
         # an agent that misses a stage is cut off by the last one (incoming gossip must be encrypted)
         alive = set(member['name'] for probe in probes.values() if _running(probe.get('agent') or {})
                     for member in probe['agent'].get('members') or () if member.get('status') == 'alive')
@@ -191,13 +210,19 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
             problems.append('%s in stages that every agent must take, but %s %s alive in the '
                             'datacenter and not in this play (not in the inventory, or left out by --limit or serial). '
                             'Add them to the inventory and run against every host.'
-                            % ('Gossip moves to encryption' if len(gossip) > 1 else 'The datacenter moves to TLS',
+                            % ('Gossip moves to encryption' if len(gossip) > 1 else 'The datacenter moves to TLS'
+                               if len(tls_stages) > 1 else 'ACLs are turned on',
                                ', '.join(outside), 'is' if len(outside) == 1 else 'are'))
     for host, plan in hosts.items():
         # an agent that still runs an earlier stage than its file says restarts even when the file does not change
         plan['behind'] = bool(plan['stage'] < 3 and plan['stage'] < len(GOSSIP_STAGES) - len(gossip) + 1) or bool(
-            tls and host in running_tls and running_tls[host] < tls_stages[0])
+            tls and host in running_tls and running_tls[host] < tls_stages[0]) or bool(
+            acl and host in running_acl and running_acl[host] < acl_stages[0])
     return dict(problems=problems, warnings=warnings, foreign=foreign, hosts=hosts, gossip=gossip, tls=tls_stages,
+                acl=acl_stages, acl_moving=running_acl if acl_lowest < 3 else {},
+                # some running agent runs no ACLs yet: the management token and the agents' tokens are made once every
+                # server runs the first stage (the leader makes the management token then)
+                acl_enabling=acl_lowest == 0,
                 tls_moving=running_tls if lowest < 3 else {},
                 # until the first stage is out, some agent serves no HTTPS: the role calls the agents over HTTP
                 tls_served=lowest > 0)

@@ -59,7 +59,9 @@ def tls_config(version, tls, stage=3):
                 verify_outgoing=outgoing, verify_server_hostname=outgoing)
 
 
-def acl_config(version, acl, server):
+def acl_config(version, acl, server, stage=3):
+    """The acl block. stage 1: HashiCorp's first step for a running datacenter, ACLs on with the default policy that
+    keeps traffic flowing (allow) while every agent gets its token; 3: the policy asked for."""
     tokens = dict(agent=acl['agent_token'])
     if acl.get('recovery_token'):
         # lets the role call the agent's own endpoints while no server can validate tokens
@@ -67,7 +69,7 @@ def acl_config(version, acl, server):
     if server and acl.get('management_token'):
         # a management token the user chose: created by the leader from the configuration
         tokens['initial_management' if version_tuple(version) >= (1, 11, 0) else 'master'] = acl['management_token']
-    return dict(acl=dict(enabled=True, default_policy=acl.get('default_policy', 'deny'),
+    return dict(acl=dict(enabled=True, default_policy='allow' if stage < 3 else acl.get('default_policy', 'deny'),
                          down_policy=acl.get('down_policy', 'extend-cache'), tokens=tokens))
 
 
@@ -76,8 +78,10 @@ def agent_config(settings):
 
     settings: version, datacenter, domain, node_name, server, data_dir, bind_addr, client_addr, http_port,
     https_port, log_level, raft_multiplier, server_stabilization_time and bootstrap_expect (servers), retry_join (clients),
-    tls (None or {ca_file, cert_file, key_file}), tls_stage (1, 2 or 3, the end state; see tls_config),
-    acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), extra (merged last).
+    tls (None or {ca_file, cert_file, key_file}), tls_stage (1, 2 or 3, the end state; see tls_config), http_loopback
+    (with TLS, plain HTTP kept on 127.0.0.1 once HTTPS is the API),
+    acl (None or {default_policy, down_policy, agent_token, recovery_token, management_token}), acl_stage (1 or 3, the
+    end state; see acl_config), extra (merged last).
     Clients rejoin the servers by themselves (retry_join): a client leaves on SIGTERM. Servers join only their own
     address: the play joins them to each other (the guide's sequence), a restarted server finds its peers in its raft
     and serf state, and the unit's Type=notify needs a join (Consul says READY=1 after its first successful join).
@@ -87,6 +91,7 @@ def agent_config(settings):
     server = bool(settings['server'])
     tls = settings.get('tls')
     tls_stage = int(settings.get('tls_stage') or 3)
+    loopback = bool(tls and settings.get('http_loopback'))
     config = dict(
         datacenter=settings['datacenter'],
         domain=settings.get('domain') or 'consul',
@@ -95,10 +100,10 @@ def agent_config(settings):
         data_dir=settings['data_dir'],
         bind_addr=settings['bind_addr'],
         client_addr=settings['client_addr'],
-        # with TLS the plain HTTP listener is closed: the API is HTTPS only (HTTPS next to HTTP until a running
-        # datacenter's move to TLS reaches its last stage)
-        ports=(dict(http=-1 if tls_stage >= 3 else settings['http_port'], https=settings['https_port']) if tls
-               else dict(http=settings['http_port'])),
+        # with TLS the plain HTTP listener is closed (HTTPS next to HTTP until a running datacenter's move to TLS
+        # reaches its last stage), or kept on loopback only for local tools that need it (http_loopback)
+        ports=(dict(http=-1 if tls_stage >= 3 and not loopback else settings['http_port'], https=settings['https_port'])
+               if tls else dict(http=settings['http_port'])),
         log_level=settings.get('log_level') or 'INFO',
         performance=dict(raft_multiplier=settings.get('raft_multiplier') or 1),
     )
@@ -116,8 +121,10 @@ def agent_config(settings):
         config['retry_join'] = list(settings.get('retry_join') or [])
     if tls:
         config.update(tls_config(version, tls, tls_stage))
+        if loopback and tls_stage >= 3:
+            config['addresses'] = dict(http='127.0.0.1')
     if settings.get('acl'):
-        config.update(acl_config(version, settings['acl'], server))
+        config.update(acl_config(version, settings['acl'], server, int(settings.get('acl_stage') or 3)))
     config = merge(config, settings.get('extra'))
     if server and settings['bind_addr'] not in config.get('retry_join', []):
         # a retry_join of consul_cluster_extra_config replaces the list: the own address stays, or the unit's

@@ -109,7 +109,7 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
     """What a run writes on one host, and how the host must look afterwards.
 
     settings: the host's public settings as preflight recorded them (node, addr, version, datacenter, domain,
-    client_addr, http_port, https_port, log_level, raft_multiplier, server_stabilization_time, config_dir, data_dir,
+    client_addr, http_port, https_port, http_loopback, log_level, raft_multiplier, server_stabilization_time, config_dir, data_dir,
     user, install_method, binary_path, binary_file, wait_timeout,
     acl_default_policy, acl_down_policy, and the paths config_file, encrypt_file, flag_file, unit_file, tls_dir).
     host: its inventory name; preflight, state, adoption: the play's decisions (cluster_preflight, cluster_state,
@@ -123,8 +123,8 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
 
     Returns paths ({path: owner, group, mode and, for a file whose content is known before the run, checksum}: what
     the probe is compared with), layout (consul_agent_files' binary, directories, files and sensitive_files),
-    gossip_files (encrypt.json for each later stage of a move to encrypted gossip), tls_stage_configs (consul.json for
-    each later stage of a running datacenter's move to TLS) and problems.
+    stage_files ({path: content} for each later stage, one rolling restart each: encrypt.json for a move to encrypted
+    gossip, then consul.json for a running datacenter's move to TLS or to ACLs) and problems.
     Raises ValueError for a TLS file the controller does not have.
     """
     server = preflight['roles'].get(host) == 'server'
@@ -140,19 +140,25 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
         acl_settings = dict(default_policy=settings['acl_default_policy'], down_policy=settings['acl_down_policy'],
                             agent_token=tokens.get('agent') or '', recovery_token=tokens.get('recovery') or '',
                             management_token=tokens.get('management') or '')
-    tls_stages = list(adoption.get('tls') or [3]) if tls else [3]
+    # a running datacenter's move to TLS or to ACLs (never both in one run: security_modes), one consul.json per stage
+    stage_key, config_stages = 'tls_stage', [3]
+    if tls and len(adoption.get('tls') or ()) > 1:
+        config_stages = list(adoption['tls'])
+    elif acl and len(adoption.get('acl') or ()) > 1:
+        stage_key, config_stages = 'acl_stage', list(adoption['acl'])
     config_settings = dict(
         version=settings['version'], datacenter=settings['datacenter'], domain=settings['domain'],
         node_name=settings['node'], server=server, data_dir=settings['data_dir'], bind_addr=settings['addr'],
         client_addr=settings['client_addr'], http_port=settings['http_port'], https_port=settings['https_port'],
+        http_loopback=bool(settings.get('http_loopback')),
         log_level=settings['log_level'], raft_multiplier=settings['raft_multiplier'],
         server_stabilization_time=settings['server_stabilization_time'], retry_join=preflight['server_addrs'],
         bootstrap_expect=len(preflight['server_addrs']) if preflight.get('bootstrap_mode') == 'expect' else None,
         extra=extra, acl=acl_settings,
         tls=dict(zip(('ca_file', 'cert_file', 'key_file'), tls_paths)) if tls else None)
-    # the end state (what a host in sync has), and what this run writes first (a running datacenter's first TLS stage)
+    # the end state (what a host in sync has), and what this run writes first (a running datacenter's first stage)
     config = agent_config(config_settings)
-    first = agent_config(dict(config_settings, tls_stage=tls_stages[0])) if tls_stages[0] != 3 else config
+    first = agent_config(dict(config_settings, **{stage_key: config_stages[0]})) if config_stages[0] != 3 else config
     copy = settings['install_method'] == 'copy'
     unit_file, config_file, encrypt_file, flag_file = (
         settings['unit_file'], settings['config_file'], settings['encrypt_file'], settings['flag_file'])
@@ -211,10 +217,11 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
             'host %s: consul_cluster_data_dir %s is a symbolic link, and its files must be given to the %s user; the '
             'role does not change owners through links. Set consul_cluster_data_dir to the directory it points to and '
             're-run.' % (host, data_dir, user))
-    return dict(paths=paths, layout=layout, problems=problems,
-                gossip_files=[encrypt_text(gossip_key, stage) for stage in stages[1:]] if gossip_key else [],
-                tls_stage_configs=[json_text(agent_config(dict(config_settings, tls_stage=stage)))
-                                   for stage in tls_stages[1:]])
+    # the later stages, in order: gossip's move to encryption, then the move to TLS or ACLs
+    stage_files = [{encrypt_file: encrypt_text(gossip_key, stage)} for stage in stages[1:]] if gossip_key else []
+    stage_files += [{config_file: json_text(agent_config(dict(config_settings, **{stage_key: stage})))}
+                    for stage in config_stages[1:]]
+    return dict(paths=paths, layout=layout, problems=problems, stage_files=stage_files)
 
 
 def role_paths(settings):

@@ -115,7 +115,8 @@ def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1', serv
     hosts: {host: record} as preflight() takes them; a host of the play carries security ({tls, acl} that the
     configuration the role wrote there turns on, or None without one) and running (raft state in its data directory,
     or an agent that answered). Returns tls, acl, running, line (what the summary says) and problems: a variable that
-    would turn TLS or ACLs on or off on a running datacenter, which takes HashiCorp's staged procedures, and an unset
+    would turn TLS or ACLs off on a running datacenter, or both on at once (turning one on moves the datacenter in
+    HashiCorp's stages: moving_to_tls, moving_to_acl), and an unset
     one when nothing in the play tells (no server of the inventory in it, no state on its hosts: new hosts added with
     --limit to a datacenter that runs elsewhere).
     """
@@ -142,8 +143,16 @@ def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1', serv
         why.append('%s %s (%s)' % (name, 'on' if wanted else 'off', variable))
         if running and wanted and not runs and kind == 'tls':
             # HashiCorp's staged move of a running datacenter to TLS (cluster_adoption's tls stages)
-            why[-1] = 'TLS on (%s: the running datacenter moves to it in stages)' % variable
+            why[-1] = ('TLS on (%s: the running datacenter moves to it in stages; applications that call an agent '
+                       'over plain HTTP must move to HTTPS on consul_cluster_https_port with the CA, which every host '
+                       'has in its tls directory, or keep plain HTTP on 127.0.0.1 with consul_cluster_tls_http_loopback)'
+                       % variable)
             out['moving_to_tls'] = True
+        elif running and wanted and not runs:
+            # HashiCorp's order for ACLs on a running datacenter (cluster_adoption's acl stages)
+            why[-1] = ('ACLs on (%s: the running datacenter moves to them in stages; with the default policy deny, '
+                       'applications that call the API without a token are refused)' % variable)
+            out['moving_to_acl'] = True
         elif running and wanted != bool(runs):
             out['problems'].append(
                 "%s is %s, but datacenter %s runs %s: turning %s %s on a running datacenter takes HashiCorp's "
@@ -151,7 +160,12 @@ def security_modes(hosts, play_hosts, tls=None, acl=None, datacenter='dc1', serv
                 % (variable, str(wanted).lower(), datacenter,
                    ('with %s (on %s)' % (name, ', '.join(runs))) if runs else 'without %s' % name,
                    name, 'on' if wanted else 'off', variable))
-    if out.get('moving_to_tls') and out['acl']:
+    if out.get('moving_to_tls') and out.get('moving_to_acl'):
+        out['problems'].append(
+            'consul_cluster_tls_enabled and consul_cluster_acl_enabled are true and datacenter %s runs neither: the role '
+            'moves a running datacenter one change at a time. Move to TLS first (consul_cluster_tls_enabled=true alone), '
+            'then turn ACLs on; nothing was changed.' % datacenter)
+    elif out.get('moving_to_tls') and out['acl']:
         out['problems'].append(
             'consul_cluster_tls_enabled is true and datacenter %s runs without TLS but with ACLs: the role moves a running '
             'datacenter to TLS in stages only without ACLs yet. Move to TLS before turning ACLs on; nothing was changed.'

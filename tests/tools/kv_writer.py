@@ -23,10 +23,16 @@ CONTEXT = []
 # --addr given more than once: the agent's APIs in order of preference (HTTP, then HTTPS for a datacenter that moves
 # to TLS); a request the current one does not answer goes to the others, and the one that answers stays current.
 ADDRS = []
+# --token-file: read before every request, so that the writer follows a datacenter that turns ACLs on (no file yet:
+# no token, which ACLs with the default policy allow still let through).
+TOKEN_FILE = []
 
 
 def _open(addr, method, path, data, timeout):
     req = urllib.request.Request(addr + path, data=data, method=method)
+    if TOKEN_FILE and os.path.exists(TOKEN_FILE[0]):
+        with open(TOKEN_FILE[0]) as token:
+            req.add_header("X-Consul-Token", token.read().strip())
     context = None
     if addr.startswith("https:"):
         # made at the first HTTPS request: the CA file may come with the move to TLS
@@ -88,6 +94,7 @@ def main():
     parser.add_argument("--addr", action="append", help="the agent's API (default http://127.0.0.1:8500); more than "
                         "once: the others are tried when the current one does not answer")
     parser.add_argument("--ca", help="CA file for an https --addr")
+    parser.add_argument("--token-file", help="an ACL token to send, read before every request (absent: none)")
     parser.add_argument("--prefix", default="quorum-writer")
     parser.add_argument("--stop-file", required=True)
     parser.add_argument("--out", help="also write the JSON result to this file")
@@ -95,6 +102,7 @@ def main():
     parser.add_argument("--interval", type=float, default=0.05)
     args = parser.parse_args()
     CA.extend([args.ca] if args.ca else [])
+    TOKEN_FILE.extend([args.token_file] if args.token_file else [])
     ADDRS.extend(args.addr or ["http://127.0.0.1:8500"])
     args.addr = ADDRS[0]
 

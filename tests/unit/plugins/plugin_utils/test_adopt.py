@@ -161,7 +161,8 @@ def test_a_run_stopped_midway_resumes_from_the_stage_the_agents_run(stages, expe
 
 def test_role_made_datacenter_needs_nothing():
     result = decide(dict(s1=role_made('s1'), s2=role_made('s2'), s3=role_made('s3')))
-    assert result == dict(problems=[], warnings=[], foreign=[], gossip=[{}], tls=[3], tls_moving={}, tls_served=True, hosts=result['hosts'])
+    assert result == dict(problems=[], warnings=[], foreign=[], gossip=[{}], tls=[3], tls_moving={}, tls_served=True,
+                          acl=[3], acl_moving={}, acl_enabling=False, hosts=result['hosts'])
     assert not any(plan['findings'] or plan['move_aside'] or plan['behind'] for plan in result['hosts'].values())
 
 
@@ -362,3 +363,42 @@ def test_the_stages_the_agents_run_are_reported_while_a_move_is_under_way():
         s1=3, s2=2, s3=2)
     probes = dict(s1=_at_tls_stage('s1', 3), s2=_at_tls_stage('s2', 3), s3=_at_tls_stage('s3', 3))
     assert _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', tls=True)['tls_moving'] == {}
+
+
+def _with_acl(host, enabled, policy=''):
+    probe = role_made(host)
+    probe['agent'] = dict(probe['agent'], acl=dict(enabled=enabled, default_policy=policy if enabled else ''))
+    return probe
+
+
+def test_acls_on_for_a_running_datacenter_go_through_allow_first():
+    probes = dict(s1=_with_acl('s1', False), s2=_with_acl('s2', False), s3=_with_acl('s3', False))
+    assert decide(probes)['acl'] == [3] and decide(probes)['acl_enabling'] is False
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)
+    assert result['acl'] == [1, 3] and result['acl_enabling'] is True
+    assert all(plan['behind'] for plan in result['hosts'].values())
+    assert result['acl_moving'] == dict(s1=0, s2=0, s3=0)
+    # asked for allow: the first stage is the end state
+    allow = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True, acl_policy='allow')
+    assert allow['acl'] == [3] and allow['acl_enabling'] is True
+
+
+def test_an_interrupted_move_to_acls_resumes_from_what_the_agents_run():
+    # s1 restarted with ACLs before the run stopped: the others still run none, so the first stage is still to take
+    probes = dict(s1=_with_acl('s1', True, 'allow'), s2=_with_acl('s2', False), s3=_with_acl('s3', False))
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)
+    assert result['acl'] == [1, 3] and result['acl_enabling'] is True
+    assert [host for host, plan in sorted(result['hosts'].items()) if plan['behind']] == ['s2', 's3']
+    # every agent runs allow: one stage left, the policy asked for; s1 already took it
+    probes = dict(s1=_with_acl('s1', True, 'deny'), s2=_with_acl('s2', True, 'allow'), s3=_with_acl('s3', True, 'allow'))
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)
+    assert result['acl'] == [3] and result['acl_enabling'] is False and result['acl_moving'] == dict(
+        s1=3, s2=1, s3=1)
+    assert [host for host, plan in sorted(result['hosts'].items()) if plan['behind']] == ['s2', 's3']
+
+
+def test_a_datacenter_with_the_acls_asked_for_moves_no_more():
+    probes = dict(s1=_with_acl('s1', True, 'deny'), s2=_with_acl('s2', True, 'deny'), s3=_with_acl('s3', True, 'deny'))
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)
+    assert result['acl'] == [3] and result['acl_moving'] == {} and not any(
+        plan['behind'] for plan in result['hosts'].values())

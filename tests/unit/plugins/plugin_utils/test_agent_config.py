@@ -84,6 +84,21 @@ def test_tls_stanza_from_1_12_and_top_level_keys_before():
     assert old['ports'] == new['ports'] == dict(http=-1, https=8501)
 
 
+def test_plain_http_kept_on_loopback_only_once_https_is_the_api():
+    kept = _agent_config.agent_config(settings(tls=TLS, http_loopback=True))
+    assert kept['ports'] == dict(http=8500, https=8501) and kept['addresses'] == dict(http='127.0.0.1')
+    # a move's earlier stages serve HTTP on client_addr still; without TLS there is nothing to keep
+    assert 'addresses' not in _agent_config.agent_config(settings(tls=TLS, http_loopback=True, tls_stage=2))
+    assert 'addresses' not in _agent_config.agent_config(settings(http_loopback=True))
+
+
+def test_acls_first_stage_allows_with_the_same_tokens():
+    first = _agent_config.agent_config(settings(acl=ACL, acl_stage=1))
+    end = _agent_config.agent_config(settings(acl=ACL))
+    assert first['acl']['default_policy'] == 'allow' and end['acl']['default_policy'] == ACL['default_policy']
+    assert first['acl']['tokens'] == end['acl']['tokens']
+
+
 def test_agent_tokens_are_stable_distinct_uuids():
     seed = 'a' * 64
     first = _agent_config.agent_tokens(seed, ['n1', 'n2'])

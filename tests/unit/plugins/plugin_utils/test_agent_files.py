@@ -37,7 +37,8 @@ def plan(server=True, tls=True, acl=True, method='copy', probe_paths=None, **cha
     preflight = dict(roles=dict(h='server' if server else 'client'), tls=tls, acl=acl,
                      server_addrs=['10.0.0.1', '10.0.0.2', '10.0.0.3'])
     state = dict(hosts=dict(h=dict(write_flag=changes.pop('write_flag', False))))
-    adoption = dict(hosts=dict(h=dict(unit_backup=False)), gossip=changes.pop('gossip', [{}]))
+    adoption = dict(hosts=dict(h=dict(unit_backup=False)), gossip=changes.pop('gossip', [{}]),
+                    tls=changes.pop('tls_stages', [3]), acl=changes.pop('acl_stages', [3]))
     settings = dict(SETTINGS, install_method=method, **changes)
     return agent_files(settings, 'h', preflight, state, adoption, dict(paths=probe_paths or {}),
                        extra=dict(ui_config=dict(enabled=True)), tokens=TOKENS if acl else None,
@@ -101,8 +102,26 @@ def test_gossip_stages_write_the_same_key_with_each_stage():
     stages = [{'encrypt_verify_incoming': False, 'encrypt_verify_outgoing': False}, {'encrypt_verify_incoming': False}, {}]
     result = plan(gossip=stages)
     first = next(item for item in result['layout']['sensitive_files'] if item['path'] == SETTINGS['encrypt_file'])
-    assert [json.loads(text) for text in [first['content']] + result['gossip_files']] == [
+    later = [files[SETTINGS['encrypt_file']] for files in result['stage_files']]
+    assert [json.loads(text) for text in [first['content']] + later] == [
         dict(stage, encrypt=KEY) for stage in stages]
+
+
+def test_acls_on_for_a_running_datacenter_first_allow_with_every_token_then_the_policy_asked_for():
+    result = plan(tls=False, acl_stages=[1, 3])
+    first = next(item for item in result['layout']['sensitive_files'] if item['path'] == SETTINGS['config_file'])
+    configs = [json.loads(first['content'])] + [json.loads(files[SETTINGS['config_file']]) for files in result['stage_files']]
+    assert [config['acl']['default_policy'] for config in configs] == ['allow', 'deny']
+    assert configs[0]['acl']['tokens'] == configs[1]['acl']['tokens'] and configs[0]['acl']['tokens']['agent']
+    # what a host in sync has is the end state
+    assert result['paths'][SETTINGS['config_file']]['checksum'] == sha1(result['stage_files'][-1][SETTINGS['config_file']])
+
+
+def test_tls_stages_then_nothing_else():
+    result = plan(acl=False, tls_stages=[1, 2, 3], acl_stages=[1, 3], version='1.8.7')
+    configs = [json.loads(files[SETTINGS['config_file']]) for files in result['stage_files']]
+    assert [(config['verify_outgoing'], config['verify_incoming_rpc'], config['ports']['http']) for config in configs] == [
+        (True, False, SETTINGS['http_port']), (True, True, -1)]
 
 
 def test_a_low_port_lets_the_unit_bind_it():

@@ -670,6 +670,12 @@ SECURITY_CASES = {
     # HashiCorp's staged move (cluster_adoption's tls stages)
     'tls_on_for_a_running_plaintext_datacenter_moves_in_stages': (security_hosts(PLAIN, True), True, None, True, False,
                                                                   True, []),
+    'acls_on_for_a_running_datacenter_move_in_stages': (security_hosts(PLAIN, True), None, True, False, True, True, []),
+    'acls_on_for_a_running_tls_datacenter_move_in_stages': (
+        security_hosts(TLS_ONLY, True), None, True, True, True, True, []),
+    'tls_and_acls_on_at_once_for_a_running_plaintext_datacenter_is_refused': (
+        security_hosts(PLAIN, True), True, True, True, True, True,
+        [r'runs neither: the role moves a running datacenter one change at a time. Move to TLS first']),
     'tls_on_for_a_running_datacenter_with_acls_is_refused': (
         security_hosts(dict(tls=False, acl=True), True), True, None, True, True, True,
         [r'runs without TLS but with ACLs: the role moves a running datacenter to TLS in stages only without ACLs']),
