@@ -20,6 +20,12 @@ from consul_agents import (  # noqa: E402
     CLUSTER, REPO, acl_fresh_spec, acl_spec, consul_binary, leader_of, poll, start_agents, tls_spec)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "consul_waits: the time goes to Consul's own waits (autopilot, a leave, a dead member), not to "
+        "Ansible; scripts/test.sh runs these on the newest ansible-core only, every module runs on each")
+
+
 @pytest.fixture(scope="session")
 def binary():
     try:

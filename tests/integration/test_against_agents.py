@@ -43,6 +43,7 @@ def test_join_servers(cluster, ansible):
     assert member_status(cluster["n1"]) == {"n1": "alive", "n2": "alive", "n3": "alive"}
 
 
+@pytest.mark.consul_waits
 def test_min_voters_waits_for_autopilot_promotion(cluster, ansible):
     # joined servers are non-voters until autopilot promotes them, 10 s or more after the join
     assert sum(s["Voter"] for s in cluster["n2"].get("operator/raft/configuration").json()["Servers"]) < 3
@@ -199,6 +200,7 @@ def test_leave_client(cluster, ansible):
     poll(lambda: member_status(cluster["n1"])["c4"] == "left", 10, "c4 seen as left")
 
 
+@pytest.mark.consul_waits
 def test_leave_server_keeps_quorum(cluster, ansible):
     run = ansible("consul_leave", {"host": "127.0.0.3"})
     assert run["changed"] is True and run["node"] == "n3", run.get("msg")

@@ -69,6 +69,7 @@ def test_a_second_call_changes_nothing(datacenter, ansible):
     assert run["changed"] is False and run["steps"] == []
 
 
+@pytest.mark.consul_waits
 def test_an_agent_that_is_not_alive_is_refused_before_any_change(datacenter, ansible):
     datacenter["kr14"].stop()
     poll(lambda: any(m["Name"] == "kr14" and m["Status"] == 4 for m in datacenter["kr13"].get("agent/members").json()),
