@@ -193,6 +193,18 @@ def test_leave_check_mode_leaves_nothing(cluster, ansible):
     assert cluster["c4"].answers()
 
 
+def test_transfer_leader_changes_nothing_on_a_follower_and_names_the_endpoint_1_8_lacks(cluster, ansible):
+    leader = ansible("consul_peers_info", {"host": "127.0.0.1", "wait_for_leader": True})["leader"]
+    for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3"):
+        run = ansible("consul_transfer_leader", {"host": host})
+        if leader.startswith(host + ":"):
+            # Consul 1.15 added the endpoint; 1.8.7 leads on
+            assert run["failed"] is True and "has no operator/raft/transfer-leader endpoint" in run["msg"], run.get("msg")
+        else:
+            assert run["changed"] is False and run["leader"] == leader, run.get("msg")
+    assert ansible("consul_peers_info", {"host": "127.0.0.2"})["leader"] == leader
+
+
 def test_leave_client(cluster, ansible):
     run = ansible("consul_leave", {"host": "127.0.0.4"})
     assert run["changed"] is True and run["node"] == "c4"
@@ -212,7 +224,8 @@ def test_leave_server_keeps_quorum(cluster, ansible):
     assert [s["node"] for s in info["servers"]] == ["n1", "n2"] and info["voters"] == 2
 
 
-@pytest.mark.parametrize("host", ["127.0.0.3", "127.0.0.4"])
+# n3 left in test_leave_server_keeps_quorum
+@pytest.mark.parametrize("host", [pytest.param("127.0.0.3", marks=pytest.mark.consul_waits), "127.0.0.4"])
 def test_leave_again_changes_nothing(host, ansible):
     run = ansible("consul_leave", {"host": host})
     assert run["changed"] is False and run["node"] == "", run.get("msg")

@@ -98,8 +98,9 @@ def leaderless(paths, since=None):
 def report(args):
     samples = sorted(glob.glob(os.path.join(args.dir, "leader-*.samples")))
     journals = sorted(glob.glob(os.path.join(args.dir, "restarts-*.journal")))
-    if not samples or not journals:
-        raise SystemExit("no samples or journals in %s" % args.dir)
+    if len(samples) != args.servers or len(journals) != args.servers:
+        raise SystemExit("%s holds %d samples and %d journals, not one of each for %d servers"
+                         % (args.dir, len(samples), len(journals), args.servers))
     since = min(float(open(path).readline().split()[0]) for path in samples if os.path.getsize(path))
     windows = leaderless(samples, since)
     timed = [(os.path.basename(path)[len("restarts-"):-len(".journal")], stopping, round(started - stopping, 2))
@@ -129,6 +130,7 @@ def main():
     one.add_argument("--interval", type=float, default=0.1)
     merged = commands.add_parser("report")
     merged.add_argument("dir", help="holds leader-<host>.samples and restarts-<host>.journal of every server")
+    merged.add_argument("--servers", type=int, required=True, help="how many servers the datacenter has")
     args = parser.parse_args()
     if args.command == "sample":
         args.addr = args.addr or ["http://127.0.0.1:8500"]
