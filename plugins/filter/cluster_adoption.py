@@ -82,6 +82,11 @@ options:
     description: The default policy the ACLs end with (C(consul_cluster_acl_default_policy)).
     type: str
     default: deny
+  acl_off_on_disk:
+    description: The role's configuration on the hosts runs no ACLs while this run turns them on (cluster_preflight's
+      C(security.moving_to_acl)); with no agent running, that makes C(acl_enabling).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -145,8 +150,8 @@ _value:
         empty.
       type: dict
     acl_enabling:
-      description: Some running agent runs no ACLs yet; the agents' tokens are made once every server runs the first
-        stage.
+      description: Some running agent runs no ACLs yet (or, with none running, the hosts' files say none); the
+        management token is made on the controller first, and the agents' tokens once every server runs ACLs.
       type: bool
 """
 
@@ -156,11 +161,12 @@ from ansible_collections.quorum.consul.plugins.plugin_utils._adopt import adopti
 
 
 def cluster_adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
-                     unit_file='/etc/systemd/system/consul.service', tls=False, acl=False, acl_policy='deny'):
+                     unit_file='/etc/systemd/system/consul.service', tls=False, acl=False, acl_policy='deny',
+                     acl_off_on_disk=False):
     keys = dict(role_keys) if isinstance(role_keys, Mapping) else list(role_keys)
     return adoption(dict(probes), dict(nodes), keys, str(user), str(data_dir), str(datacenter),
                     adopt=bool(adopt), key_known=bool(key_known), unit_file=str(unit_file), tls=bool(tls),
-                    acl=bool(acl), acl_policy=str(acl_policy))
+                    acl=bool(acl), acl_policy=str(acl_policy), acl_off_on_disk=bool(acl_off_on_disk))
 
 
 class FilterModule(object):

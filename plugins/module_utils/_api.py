@@ -383,11 +383,13 @@ def tls_stage(runtime):
 
 
 def acl_mode(runtime):
-    """Whether the agent runs ACLs, and with which default policy, from its DebugConfig: what a running datacenter's
-    move to ACLs reads (the default policy that keeps traffic flowing first, then the one asked for)."""
-    if not runtime.get('ACLsEnabled'):
+    """Whether the agent runs ACLs, and with which default policy ('' when its DebugConfig does not say), from its
+    DebugConfig: what a running datacenter's move to ACLs reads (the default policy that keeps traffic flowing first,
+    then the one asked for). Consul 1.11 and later keep the policy under ACLResolverSettings only."""
+    resolver = runtime.get('ACLResolverSettings') or {}
+    if not runtime.get('ACLsEnabled', resolver.get('ACLsEnabled')):
         return dict(enabled=False, default_policy='')
-    return dict(enabled=True, default_policy=runtime.get('ACLDefaultPolicy') or 'allow')
+    return dict(enabled=True, default_policy=runtime.get('ACLDefaultPolicy') or resolver.get('ACLDefaultPolicy') or '')
 
 
 def snapshot(client, tolerate_denied=False, raft_of_clients=True):

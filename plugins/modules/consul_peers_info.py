@@ -28,6 +28,14 @@ attributes:
     description: Only reads; runs the same in check mode.
     support: full
 options:
+  client_raft_view:
+    description:
+      - On a client agent, also ask for the peers, the raft configuration and autopilot's health (the servers answer
+        them through it).
+      - V(false) leaves them out on a client, as a probe of many clients should; with ACLs a client's own token may
+        not read them, and each refused request is an error line in the client's journal.
+    type: bool
+    default: true
   wait_for_leader:
     description:
       - Wait until the cluster has a leader.
@@ -306,8 +314,8 @@ def failure_tolerance(view):
     return max(0, sum(1 for s in voters if s['id'] in healthy) - (len(voters) // 2 + 1))
 
 
-def look(client, tolerate_denied=False):
-    view = snapshot(client, tolerate_denied=tolerate_denied)
+def look(client, tolerate_denied=False, raft_of_clients=True):
+    view = snapshot(client, tolerate_denied=tolerate_denied, raft_of_clients=raft_of_clients)
     view['failure_tolerance'] = failure_tolerance(view)
     return view
 
@@ -316,6 +324,7 @@ def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
         wait_for_leader=dict(type='bool', default=False),
+        client_raft_view=dict(type='bool', default=True),
         min_voters=dict(type='int'),
         min_last_log_index=dict(type='int'),
         min_failure_tolerance=dict(type='int'),
@@ -330,10 +339,10 @@ def main():
     try:
         client = client_from_params(params)
         if waits:
-            view = wait_until(lambda: look(client), lambda v: not unmet(params, v, 0), params['wait_timeout'],
+            view = wait_until(lambda: look(client, raft_of_clients=params['client_raft_view']), lambda v: not unmet(params, v, 0), params['wait_timeout'],
                               describe=lambda v, waited: '; '.join(unmet(params, v, waited)))
         else:
-            view = look(client, tolerate_denied=True)
+            view = look(client, tolerate_denied=True, raft_of_clients=params['client_raft_view'])
     except WaitTimeout as exc:
         # hand back the last view too, so the play log shows the cluster as it stood
         module.fail_json(msg=str(exc), duration=round(time.monotonic() - started, 3), **(exc.last or {}))

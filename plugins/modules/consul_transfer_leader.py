@@ -19,8 +19,8 @@ description:
     Restarting a leader after that costs the datacenter no election, where stopping it would leave the followers
     without a leader until raft's heartbeat timeout runs out and they elect one.
   - A server that does not lead, or a client, changes nothing.
-  - The endpoint exists from Consul 1.15 on; an earlier agent is an error that names the endpoint. Call the module only
-    for those releases (the consul_cluster role does so before it restarts the leader).
+  - The endpoint exists from Consul 1.15 on. A leader that runs an earlier release (the last server of an upgrade to
+    1.15, say) changes nothing either, and the module warns that its restart will cost an election.
 extends_documentation_fragment:
   - quorum.consul.connection
   - quorum.consul.connection.attributes
@@ -81,19 +81,20 @@ def leads(client):
     return raft_stats(client.agent_self()).get('state') == 'Leader'
 
 
-def transfer(client, check_mode, wait_timeout):
+def transfer(module, client, wait_timeout):
     """Hand the leadership over when this server leads; return (changed, the leader afterwards)."""
     if not leads(client):
         return False, client.leader()
-    if check_mode:
+    if module.check_mode:
         return True, client.leader()
     try:
         client.request('POST', PATH)
     except ConsulHTTPError as exc:
-        if exc.status in (404, 405):
-            raise ConsulError('%s:%s has no %s endpoint (%s): Consul 1.15 and later hand the leadership over'
-                              % (client.host, client.port, PATH, exc.status))
-        raise
+        if exc.status not in (404, 405):
+            raise
+        module.warn('%s:%s leads and has no %s endpoint (%s; Consul 1.15 and later have it): when it stops, the other '
+                    'servers elect a leader once its heartbeats are missed' % (client.host, client.port, PATH, exc.status))
+        return False, client.leader()
     wait_until(lambda: (leads(client), client.leader()), lambda seen: not seen[0] and seen[1], wait_timeout,
                describe=lambda seen, waited: '%s:%s still leads, or no other server does, %ds after the transfer'
                % (client.host, client.port, waited))
@@ -107,7 +108,7 @@ def main():
     started = time.monotonic()
     client, leader = client_from_params(module.params), ''
     try:
-        changed, leader = transfer(client, module.check_mode, module.params['wait_timeout'])
+        changed, leader = transfer(module, client, module.params['wait_timeout'])
     except ConsulError as exc:
         module.fail_json(msg=str(exc), leader=leader, duration=round(time.monotonic() - started, 3))
     module.exit_json(changed=changed, leader=leader, duration=round(time.monotonic() - started, 3))

@@ -52,11 +52,12 @@ def _gossip_stage(agent):
 
 def _acl_stage(mode, policy):
     """How far a running agent is in the move to ACLs: 0 without ACLs, 1 with ACLs and another default policy than
-    policy (the allow that keeps traffic flowing while every agent gets its token), 3 the end state."""
+    policy (the allow that keeps traffic flowing while every agent gets its token), 3 the end state (a policy the agent
+    does not report counts as that: never a restart for what the role cannot read)."""
     mode = mode or {}
     if not mode.get('enabled'):
         return 0
-    return 3 if mode.get('default_policy') == policy else 1
+    return 1 if mode.get('default_policy') not in ('', None, policy) else 3
 
 
 def _running(agent):
@@ -76,7 +77,7 @@ def _same_dir(one, other):
 
 
 def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, key_known=False,
-             unit_file='/etc/systemd/system/consul.service', tls=False, acl=False, acl_policy='deny'):
+             unit_file='/etc/systemd/system/consul.service', tls=False, acl=False, acl_policy='deny', acl_off_on_disk=False):
     """Decide whether the role may act on these hosts, and what a takeover moves aside.
 
     probes: {host: {files: basenames, agent: consul_peers_info's result ({} or failed when it did not answer),
@@ -96,7 +97,8 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
     With acl (ACLs on for this run; acl_policy: consul_cluster_acl_default_policy): acl, this run's ACL stages (_acl_stage),
     one rolling restart each, [1, 3] for a running datacenter without ACLs (when acl_policy is not allow; [3] when it
     is), acl_moving ({host: ACL stage its agent runs} while some running agent has not the end state yet) and
-    acl_enabling (some running agent runs no ACLs yet).
+    acl_enabling (some running agent runs no ACLs yet, or none runs and the role's files on the hosts say no ACLs:
+    acl_off_on_disk, a stopped datacenter turning them on).
     """
     key_known = key_known or any(KEY_FILE in (probe.get('files') or ()) for probe in probes.values())
     problems, warnings, foreign, hosts, stages = [], [], [], {}, []
@@ -222,7 +224,7 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
                 acl=acl_stages, acl_moving=running_acl if acl_lowest < 3 else {},
                 # some running agent runs no ACLs yet: the management token and the agents' tokens are made once every
                 # server runs the first stage (the leader makes the management token then)
-                acl_enabling=acl_lowest == 0,
+                acl_enabling=bool(acl) and (acl_lowest == 0 or (not running_acl and bool(acl_off_on_disk))),
                 tls_moving=running_tls if lowest < 3 else {},
                 # until the first stage is out, some agent serves no HTTPS: the role calls the agents over HTTP
                 tls_served=lowest > 0)

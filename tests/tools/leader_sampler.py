@@ -16,6 +16,7 @@ Standard library only. Two commands:
 
 import argparse
 import glob
+import http.client
 import json
 import os
 import signal
@@ -35,7 +36,7 @@ def _get(addrs, path, ca):
                 continue
             with urllib.request.urlopen(addr + path, timeout=0.5, context=context) as resp:
                 return json.loads(resp.read())
-        except (OSError, ValueError, urllib.error.URLError):
+        except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException):
             continue
     return None
 
@@ -101,7 +102,11 @@ def report(args):
     if len(samples) != args.servers or len(journals) != args.servers:
         raise SystemExit("%s holds %d samples and %d journals, not one of each for %d servers"
                          % (args.dir, len(samples), len(journals), args.servers))
-    since = min(float(open(path).readline().split()[0]) for path in samples if os.path.getsize(path))
+    # a server that recorded nothing would keep every window from opening
+    empty = [path for path in samples if not os.path.getsize(path)]
+    if empty:
+        raise SystemExit("no samples in %s" % ", ".join(empty))
+    since = min(float(open(path).readline().split()[0]) for path in samples)
     windows = leaderless(samples, since)
     timed = [(os.path.basename(path)[len("restarts-"):-len(".journal")], stopping, round(started - stopping, 2))
              for path in journals for stopping, started in restarts(path) if stopping >= since]

@@ -33,6 +33,7 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     ConsulHTTPError,
     ConsulResponseError,
     client_from_params,
+    acl_mode,
     is_bootstrap,
     parse_http_addr,
     raft_stats,
@@ -282,3 +283,14 @@ def test_real_requests_through_the_running_ansible_core(monkeypatch, agents, tak
         ConsulClient(port=agents['https'], scheme='https', ca_path=agents['other_ca']).get('status/leader')
     unverified = ConsulClient(port=agents['https'], scheme='https', ca_path=agents['other_ca'], validate_certs=False)
     assert unverified.get('status/leader')['leader'] == '127.0.0.1:8300'
+
+
+def test_acl_mode_from_1_8_and_from_1_11_on(consul):
+    # 1.8.7's recorded follower: ACLs off
+    assert acl_mode(consul.body('agent_self_follower')['DebugConfig']) == dict(enabled=False, default_policy='')
+    assert acl_mode(dict(ACLsEnabled=True, ACLDefaultPolicy='deny')) == dict(enabled=True, default_policy='deny')
+    # from 1.11 the policy is only under ACLResolverSettings (Consul's runtime configuration)
+    assert acl_mode(dict(ACLsEnabled=True, ACLResolverSettings=dict(ACLDefaultPolicy='deny'))) == dict(
+        enabled=True, default_policy='deny')
+    # a policy the agent does not report is not taken for allow
+    assert acl_mode(dict(ACLsEnabled=True)) == dict(enabled=True, default_policy='')

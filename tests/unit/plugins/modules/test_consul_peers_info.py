@@ -113,6 +113,15 @@ def test_client_that_knows_no_server(consul, run):
     assert result['members'] == [dict(name='c4', address='127.0.0.4', status='alive', role='client')]
 
 
+def test_a_client_without_its_raft_view_asks_the_servers_nothing(consul, run):
+    # with ACLs a client's own token may not read them: each refusal is an error line in its journal
+    consul.serve('agent_self_client', 'status_leader', 'members')
+    result = run(consul_peers_info, client_raft_view=False)
+    assert 'failed' not in result
+    assert (result['peers'], result['servers'], result['autopilot']) == ([], [], None)
+    assert consul.count(PEERS) == consul.count(RAFT) == consul.count(AUTOPILOT) == 0
+
+
 def test_unhealthy_autopilot_429_is_an_answer(consul, run):
     consul.serve(*LEADER_VIEW).serve('autopilot_health_429')
     result = run(consul_peers_info)

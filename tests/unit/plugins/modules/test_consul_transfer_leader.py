@@ -50,12 +50,11 @@ def test_check_mode_reports_the_transfer_and_hands_nothing_over(consul, run):
     assert result['changed'] is True and consul.count(TRANSFER) == 0
 
 
-def test_an_agent_without_the_endpoint_is_named(consul, run):
+def test_a_leader_without_the_endpoint_changes_nothing_and_says_so(consul, run):
     consul.serve('agent_self_bootstrap_leader', 'status_leader').route(TRANSFER, consul.synthetic(404, '404 page not found\n'))
     result = run(consul_transfer_leader)
-    assert result['failed'] is True
-    assert result['msg'] == ('127.0.0.1:8500 has no operator/raft/transfer-leader endpoint (404): Consul 1.15 and later '
-                             'hand the leadership over')
+    assert 'failed' not in result and result['changed'] is False
+    assert result['leader'] == consul.body('status_leader')
 
 
 def test_a_leader_that_stays_fails_after_wait_timeout(consul, run, clock):

@@ -402,3 +402,20 @@ def test_a_datacenter_with_the_acls_asked_for_moves_no_more():
     result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)
     assert result['acl'] == [3] and result['acl_moving'] == {} and not any(
         plan['behind'] for plan in result['hosts'].values())
+
+
+def test_an_acl_policy_the_agents_do_not_report_moves_nothing():
+    probes = dict(s1=_with_acl('s1', True, ''), s2=_with_acl('s2', True, ''), s3=_with_acl('s3', True, ''))
+    result = _adopt.adoption(probes, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)
+    assert result['acl'] == [3] and result['acl_moving'] == {} and not any(
+        plan['behind'] for plan in result['hosts'].values())
+
+
+def test_a_stopped_datacenter_turning_acls_on_makes_its_token_first():
+    stopped = dict(s1=role_made('s1'), s2=role_made('s2'), s3=role_made('s3'))
+    for probe in stopped.values():
+        probe['agent'] = {}
+    result = _adopt.adoption(stopped, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True, acl_off_on_disk=True)
+    assert result['acl'] == [3] and result['acl_enabling'] is True
+    # its files say ACLs already: nothing to enable
+    assert _adopt.adoption(stopped, NODES, ROLE_KEYS, 'consul', '/opt/consul', 'dc1', acl=True)['acl_enabling'] is False
