@@ -190,23 +190,22 @@ def adoption(probes, nodes, role_keys, user, data_dir, datacenter, adopt=False, 
             warnings.append('host %s: moving aside %s' % (host, ', '.join(
                 '%s (kept as %s)' % (move['path'], move['backup']) for move in hosts[host]['move_aside'])))
     gossip = list(GOSSIP_STAGES[min(min(stages) if stages else 3, 2):])
+    agents = dict((host, probe['agent']) for host, probe in probes.items() if _running(probe.get('agent') or {}))
     # the TLS stage each running agent runs (_api.tls_stage)
-    running_tls = dict((host, int((probe.get('agent') or {}).get('tls_stage') or 0)) for host, probe in probes.items()
-                       if _running(probe.get('agent') or {}))
+    running_tls = dict((host, int(agent.get('tls_stage') or 0)) for host, agent in agents.items())
     lowest = min(running_tls.values()) if tls and running_tls else 3
     # HashiCorp's order for a running datacenter: certificates and HTTPS next to HTTP, then outgoing verification,
     # then incoming verification and HTTP closed; every agent takes a stage before any takes the next
     tls_stages = list(range(lowest + 1, 4)) if lowest < 3 else [3]
     # HashiCorp's order for ACLs on a running datacenter: on with the default policy that keeps traffic flowing (allow)
     # and every agent's token, then the policy asked for
-    running_acl = dict((host, _acl_stage((probe.get('agent') or {}).get('acl'), acl_policy))
-                       for host, probe in probes.items() if _running(probe.get('agent') or {}))
+    running_acl = dict((host, _acl_stage(agent.get('acl'), acl_policy)) for host, agent in agents.items())
     acl_lowest = min(running_acl.values()) if acl and running_acl else 3
     acl_stages = [1, 3] if acl_lowest == 0 and acl_policy != 'allow' else [3]
     if len(gossip) > 1 or len(tls_stages) > 1 or acl_lowest == 0:
         # an agent that misses a stage is cut off by the last one (incoming gossip must be encrypted)
-        alive = set(member['name'] for probe in probes.values() if _running(probe.get('agent') or {})
-                    for member in probe['agent'].get('members') or () if member.get('status') == 'alive')
+        alive = set(member['name'] for agent in agents.values() for member in agent.get('members') or ()
+                    if member.get('status') == 'alive')
         outside = sorted(alive.difference(nodes.get(host, host) for host in probes))
         if outside:
             problems.append('%s in stages that every agent must take, but %s %s alive in the '
