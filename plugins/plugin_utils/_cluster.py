@@ -406,6 +406,28 @@ def _own_address(agent):
                  and agent.get('node')), '')
 
 
+def _stale_leaders(followers, probes, roles):
+    """The leaders that servers name from an older raft term than the newest named one, when every such server reports
+    the same raft peers and these hold every named leader: one datacenter seen in the middle of an election (a server
+    that restarts right after a crash can win a new term while another server still names the last term's leader),
+    not separate clusters, whose peer sets differ. [] when that cannot be told (one term, peers that differ, a leader
+    named by clients only)."""
+    terms, peer_sets = {}, set()
+    for name, hosts in followers.items():
+        for host in hosts:
+            agent = probes.get(host, {}).get('agent', {})
+            term = (agent.get('raft') or {}).get('term')
+            if host in roles and isinstance(term, int):
+                terms[name] = max(terms.get(name, 0), term)
+                peer_sets.add(frozenset(agent.get('peers') or ()))
+    if set(terms) != set(followers) or len(peer_sets) != 1 or not set(followers) <= next(iter(peer_sets)):
+        return []
+    newest = max(terms.values())
+    if list(terms.values()).count(newest) > 1:
+        return []
+    return sorted(name for name, term in terms.items() if term < newest)
+
+
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
                   data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None, user='consul',
                   bootstrap_mode='manual'):
@@ -417,7 +439,8 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     play_hosts: every host of the play (ansible_play_hosts); servers: the whole servers group.
 
     The datacenter exists ("bootstrapped") when any server has raft state or any agent sees a leader;
-    then no host gets the flag. The datacenter's leader is the one most agents follow (not counting a dead one, see below); a tie is a refusal.
+    then no host gets the flag. The datacenter's leader is the one most agents follow (not counting a dead one
+    or one named from an older raft term, see below); a tie is a refusal.
     A stray is a server that leads or follows another leader, or is alone in its raft configuration while
     other servers have raft state (the guide's last step: started with the flag by accident).
     data_dir and flag_path only word the by-hand fix in the refusal. In bootstrap_mode expect no server gets the flag:
@@ -446,6 +469,10 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             ranked = _ranked(dict(item for item in followers.items() if item[0] not in gone))
         else:
             gone = []
+        if len(ranked) > 1:
+            stale = _stale_leaders(dict(ranked), probes, roles)
+            gone += stale
+            ranked = [item for item in ranked if item[0] not in stale]
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
 

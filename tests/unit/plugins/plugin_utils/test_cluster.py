@@ -77,8 +77,10 @@ def agent(recorded, kind, node=None, **changes):
             view['members'].append(dict(name=node, address='127.0.0.' + node.lstrip('nc'), status='alive',
                                         role='server' if view['server'] else 'client'))
     for key, value in changes.items():
-        if key == 'last_log_index':
-            view['raft']['last_log_index'] = value
+        if key in ('last_log_index', 'term'):
+            view['raft'][key] = value
+        elif key == 'peers_of':
+            view['peers'] = ['127.0.0.%s:8300' % n for n in value]
         elif key == 'alone':
             view['servers'] = [s for s in view['servers'] if s['node'] == view['node']] or view['servers'][:1]
         else:
@@ -199,6 +201,21 @@ STATE_CASES = {
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), c4=([], 'client', dict(leader=L1))),
         SERVERS3, None, None, True,
         dict(leader='127.0.0.3:8300', strays=[], members=['n3'], remove_flag=[], problems=[])),
+    # n1 was killed and came back at once: it won a new term (n3 follows it), n2 still names n3, the last term's
+    # leader; one raft configuration, so the newer term's leader is the datacenter's and n2 is no stray
+    'election_seen_midway_the_newer_term_leads': (
+        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
+             n3=(RAFT, 'follower', dict(leader=L1, term=7))), SERVERS3, None, None, True,
+        dict(leader=L1, strays=[], members=['n3'], remove_flag=[], problems=[])),
+    # the same terms, but n3 reports other peers than n2: separate clusters, whose terms say nothing of each other
+    'leaders_of_different_raft_configurations_stay_a_refusal': (
+        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
+             n3=(RAFT, 'follower', dict(leader=L1, term=7, peers_of=[1, 3]))), SERVERS3, None, None, True,
+        dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
+    'leaders_named_from_one_term_stay_a_refusal': (
+        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7)),
+             n3=(RAFT, 'follower', dict(leader=L1, term=7))), SERVERS3, None, None, True,
+        dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
     # the same views with a server not probed: the named leader may be that server, so the doubt stays a refusal
     'tie_with_a_server_not_probed_is_still_refused': (
         dict(n2=(RAFT, 'follower', dict(leader=L1)), n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300'))),
