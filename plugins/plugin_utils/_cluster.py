@@ -407,11 +407,10 @@ def _own_address(agent):
 
 
 def _stale_leaders(followers, probes, roles):
-    """The leaders that servers name from an older raft term than the newest named one, when every such server reports
-    the same raft peers and these hold every named leader: one datacenter seen in the middle of an election (a server
-    that restarts right after a crash can win a new term while another server still names the last term's leader),
-    not separate clusters, whose peer sets differ. [] when that cannot be told (one term, peers that differ, a leader
-    named by clients only)."""
+    """Of leaders that each name themselves, those that servers name from an older raft term than the newest named
+    one, when every such server reports the same raft peers and these hold every named leader: one datacenter whose
+    old leader has not stepped down yet, not separate clusters, whose peer sets differ. [] when that cannot be told
+    (one term, peers that differ, a leader named by clients only)."""
     terms, peer_sets = {}, set()
     for name, hosts in followers.items():
         for host in hosts:
@@ -439,8 +438,8 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     play_hosts: every host of the play (ansible_play_hosts); servers: the whole servers group.
 
     The datacenter exists ("bootstrapped") when any server has raft state or any agent sees a leader;
-    then no host gets the flag. The datacenter's leader is the one most agents follow (not counting a dead one
-    or one named from an older raft term, see below); a tie is a refusal.
+    then no host gets the flag. The datacenter's leader is the one most agents follow (counting, with every server
+    probed, only a leader that names itself, see below); a tie is a refusal.
     A stray is a server that leads or follows another leader, or is alone in its raft configuration while
     other servers have raft state (the guide's last step: started with the flag by accident).
     data_dir and flag_path only word the by-hand fix in the refusal. In bootstrap_mode expect no server gets the flag:
@@ -459,20 +458,19 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             followers.setdefault(leader, []).append(host)
     ranked, gone = _ranked(followers), []
     if len(ranked) > 1 and set(servers) <= batch_set:
-        # Right after a leader dies, agents that have not noticed it yet still name it while others name the new
-        # one. A leader that no answering server is, with every server probed, is such a dead one, not a second
-        # cluster: its followers are neither counted nor strays (a re-run made in the seconds after a crash is
-        # neither refused nor mistakes the new leader for a stray).
-        alive = set(_own_address(probes.get(host, {}).get('agent', {})) for host in servers)
-        gone = [name for name in followers if name.rsplit(':', 1)[0] not in alive]
-        if gone and len(gone) < len(ranked):
-            ranked = _ranked(dict(item for item in followers.items() if item[0] not in gone))
-        else:
-            gone = []
-        if len(ranked) > 1:
-            stale = _stale_leaders(dict(ranked), probes, roles)
-            gone += stale
-            ranked = [item for item in ranked if item[0] not in stale]
+        # Agents name the leader they last heard of: right after a leader dies or a server restarts, some name one
+        # that no longer leads while others name the new one. Raft's leader names itself, so with every server
+        # probed a named leader counts only when its own server answered and names itself; the others are stale,
+        # and their followers are neither counted nor strays (a re-run made in the seconds after a crash is not
+        # refused and takes no member for a stray). Mid-election none counts: the run finds no leader and waits for
+        # one as any such run does. A separate cluster's leader names itself too, so that disagreement stays
+        # (majority, tie, strays), unless one raft configuration holds both and a newer term says which leads.
+        own = dict((_own_address(probes.get(host, {}).get('agent', {})), host) for host in servers)
+        own.pop('', None)
+        gone = [name for name in followers
+                if probes.get(own.get(name.rsplit(':', 1)[0]), {}).get('agent', {}).get('leader') != name]
+        gone += _stale_leaders(dict(item for item in followers.items() if item[0] not in gone), probes, roles)
+        ranked = [item for item in ranked if item[0] not in gone]
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
 

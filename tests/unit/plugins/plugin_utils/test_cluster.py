@@ -201,20 +201,30 @@ STATE_CASES = {
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), c4=([], 'client', dict(leader=L1))),
         SERVERS3, None, None, True,
         dict(leader='127.0.0.3:8300', strays=[], members=['n3'], remove_flag=[], problems=[])),
-    # n1 was killed and came back at once: it won a new term (n3 follows it), n2 still names n3, the last term's
-    # leader; one raft configuration, so the newer term's leader is the datacenter's and n2 is no stray
-    'election_seen_midway_the_newer_term_leads': (
+    # n1 was killed and came back at once, mid-election: n2 names n3, n3 names n1, n1 names nobody. No named leader
+    # names itself, so none counts: no leader yet (the run waits for one), no stray, no refusal
+    'election_seen_midway_names_no_leader_and_no_stray': (
         dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
              n3=(RAFT, 'follower', dict(leader=L1, term=7))), SERVERS3, None, None, True,
-        dict(leader=L1, strays=[], members=['n3'], remove_flag=[], problems=[])),
-    # the same terms, but n3 reports other peers than n2: separate clusters, whose terms say nothing of each other
+        dict(leader='', bootstrapped=True, strays=[], members=[], remove_flag=[], problems=[])),
+    # the old leader n1 still names itself (it has not stepped down), n3 leads a newer term with n2: one raft
+    # configuration, so the newer term's leader is the datacenter's and n1 is no stray
+    'old_leader_not_stepped_down_yet_the_newer_term_leads': (
+        dict(n1=(RAFT, 'leader', dict(term=6)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7)),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', term=7))), SERVERS3, None, None, True,
+        dict(leader='127.0.0.3:8300', strays=[], members=['n2', 'n3'], remove_flag=[], problems=[])),
+    # the same, but n3 reports other peers than n1 and n2: separate clusters, whose terms say nothing of each other
     'leaders_of_different_raft_configurations_stay_a_refusal': (
-        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
-             n3=(RAFT, 'follower', dict(leader=L1, term=7, peers_of=[1, 3]))), SERVERS3, None, None, True,
+        dict(n1=(RAFT, 'leader', dict(term=6)), n2=(RAFT, 'follower', dict(term=6)),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', term=7, peers_of=[3])),
+             n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7, peers_of=[3]))),
+        ['n1', 'n2', 'n3', 'n4'], None, None, True,
         dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
     'leaders_named_from_one_term_stay_a_refusal': (
-        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7)),
-             n3=(RAFT, 'follower', dict(leader=L1, term=7))), SERVERS3, None, None, True,
+        dict(n1=(RAFT, 'leader', dict(term=7)), n2=(RAFT, 'follower', dict(term=7)),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', term=7)),
+             n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7))),
+        ['n1', 'n2', 'n3', 'n4'], None, None, True,
         dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
     # the same views with a server not probed: the named leader may be that server, so the doubt stays a refusal
     'tie_with_a_server_not_probed_is_still_refused': (
