@@ -406,25 +406,34 @@ def _own_address(agent):
                  and agent.get('node')), '')
 
 
-def _stale_leaders(followers, probes, roles):
-    """Of leaders that each name themselves, those that servers name from an older raft term than the newest named
-    one, when every such server reports the same raft peers and these hold every named leader: one datacenter whose
-    old leader has not stepped down yet, not separate clusters, whose peer sets differ. [] when that cannot be told
-    (one term, peers that differ, a leader named by clients only)."""
-    terms, peer_sets = {}, set()
-    for name, hosts in followers.items():
-        for host in hosts:
-            agent = probes.get(host, {}).get('agent', {})
-            term = (agent.get('raft') or {}).get('term')
-            if host in roles and isinstance(term, int):
-                terms[name] = max(terms.get(name, 0), term)
-                peer_sets.add(frozenset(agent.get('peers') or ()))
-    if set(terms) != set(followers) or len(peer_sets) != 1 or not set(followers) <= next(iter(peer_sets)):
+def _stale_leaders(followers, probes, servers):
+    """The named leaders that lead no longer, when that can be told: every server whose agent answered reports its raft
+    term and the same raft peers, which hold every named leader (one datacenter; a separate cluster's peers differ).
+    Raft's leader names itself, so a leader that no server in the Leader state names is one the agents last heard of
+    (a crash or restart seconds ago, an election under way); of several that still say they lead (an old leader that
+    has not stepped down yet), all but the newest term's. [] when it cannot be told."""
+    views = [probes[host]['agent'] for host in servers if (probes.get(host) or {}).get('agent', {}).get('node')]
+    peer_sets = set(frozenset(view.get('peers') or ()) for view in views)
+    if (not views or len(peer_sets) != 1 or not set(followers) <= next(iter(peer_sets))
+            or not all(isinstance((view.get('raft') or {}).get('term'), int) for view in views)):
         return []
-    newest = max(terms.values())
-    if list(terms.values()).count(newest) > 1:
-        return []
-    return sorted(name for name, term in terms.items() if term < newest)
+    terms = dict((view['leader'], view['raft']['term']) for view in views
+                 if view['raft'].get('state') == 'Leader' and view.get('leader') in followers)
+    stale = [name for name in followers if name not in terms]
+    newest = max(terms.values()) if terms else None
+    if list(terms.values()).count(newest) == 1:
+        stale += [name for name, term in terms.items() if term < newest]
+    return sorted(stale)
+
+
+def _leads_most_servers(leader, probes, batch_servers, servers):
+    """Whether a server of the batch names itself leader (raft's Leader state) with raft peers holding most of the
+    servers group."""
+    for host in batch_servers:
+        agent = probes.get(host, {}).get('agent', {})
+        if agent.get('leader') == leader and (agent.get('raft') or {}).get('state') == 'Leader':
+            return len(set(agent.get('peers') or ())) * 2 > len(servers)
+    return False
 
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
@@ -438,8 +447,8 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     play_hosts: every host of the play (ansible_play_hosts); servers: the whole servers group.
 
     The datacenter exists ("bootstrapped") when any server has raft state or any agent sees a leader;
-    then no host gets the flag. The datacenter's leader is the one most agents follow (counting, with every server
-    probed, only a leader that names itself, see below); a tie is a refusal.
+    then no host gets the flag. The datacenter's leader is the one most agents follow (not counting a dead one,
+    or, in one raft configuration, one that no longer leads; see below); a tie is a refusal.
     A stray is a server that leads or follows another leader, or is alone in its raft configuration while
     other servers have raft state (the guide's last step: started with the flag by accident).
     data_dir and flag_path only word the by-hand fix in the refusal. In bootstrap_mode expect no server gets the flag:
@@ -458,21 +467,30 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             followers.setdefault(leader, []).append(host)
     ranked, gone = _ranked(followers), []
     if len(ranked) > 1 and set(servers) <= batch_set:
-        # Agents name the leader they last heard of: right after a leader dies or a server restarts, some name one
-        # that no longer leads while others name the new one. Raft's leader names itself, so with every server
-        # probed a named leader counts only when its own server answered and names itself; the others are stale,
-        # and their followers are neither counted nor strays (a re-run made in the seconds after a crash is not
-        # refused and takes no member for a stray). Mid-election none counts: the run finds no leader and waits for
-        # one as any such run does. A separate cluster's leader names itself too, so that disagreement stays
-        # (majority, tie, strays), unless one raft configuration holds both and a newer term says which leads.
-        own = dict((_own_address(probes.get(host, {}).get('agent', {})), host) for host in servers)
-        own.pop('', None)
-        gone = [name for name in followers
-                if probes.get(own.get(name.rsplit(':', 1)[0]), {}).get('agent', {}).get('leader') != name]
-        gone += _stale_leaders(dict(item for item in followers.items() if item[0] not in gone), probes, roles)
-        ranked = [item for item in ranked if item[0] not in gone]
+        # Right after a leader dies, agents that have not noticed it yet still name it while others name the new
+        # one. A leader that no answering server is, with every server probed, is such a dead one, not a second
+        # cluster: its followers are neither counted nor strays (a re-run made in the seconds after a crash is
+        # neither refused nor mistakes the new leader for a stray).
+        alive = set(_own_address(probes.get(host, {}).get('agent', {})) for host in servers)
+        gone = [name for name in followers if name.rsplit(':', 1)[0] not in alive]
+        if gone and len(gone) < len(ranked):
+            ranked = _ranked(dict(item for item in followers.items() if item[0] not in gone))
+        else:
+            gone = []
+        # A server that restarted seconds ago can be caught mid-election: agents name leaders of terms that have
+        # passed, or none leads yet. Told apart from separate clusters by one raft configuration (_stale_leaders):
+        # then a leader that does not name itself counts no more than a dead one, and with none left the run finds
+        # no leader and waits for one, as any run that finds none.
+        stale = _stale_leaders(dict(ranked), probes, servers) if len(ranked) > 1 else []
+        gone += stale
+        ranked = [item for item in ranked if item[0] not in stale]
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
+    if len(ranked) > 1 and not _leads_most_servers(leader, probes, batch_servers, servers):
+        # Strays are wiped on request: agents that disagree make some only against a leader that says it leads a raft
+        # configuration of most of the servers group; a count of agents alone could crown a separate cluster while
+        # the datacenter elects. Otherwise the doubt is a refusal, as a tie is.
+        tie = [name for name, hosts in ranked]
 
     running_raft = [host for host in raft_hosts if 'raft' in probes[host].get('agent', {})]
     strays, members, unsure = [], [], []
@@ -550,7 +568,8 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     api_host = join_host or (servers[0] if servers else '')
     # ready: its agent answers and sees a leader (a server outside the play is taken to be ready when agents
     # of the play see a leader)
-    api_host_ready = bool(probes[api_host].get('agent', {}).get('leader')) if api_host in probes else bool(followers)
+    api_seen = probes[api_host].get('agent', {}).get('leader') if api_host in probes else None
+    api_host_ready = bool(api_seen) and api_seen not in gone if api_host in probes else bool(ranked)
 
     holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
     holders += [host for host in servers if host not in batch_set]

@@ -206,7 +206,27 @@ STATE_CASES = {
     'election_seen_midway_names_no_leader_and_no_stray': (
         dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
              n3=(RAFT, 'follower', dict(leader=L1, term=7))), SERVERS3, None, None, True,
-        dict(leader='', bootstrapped=True, strays=[], members=[], remove_flag=[], problems=[])),
+        dict(leader='', bootstrapped=True, strays=[], members=[], remove_flag=[], problems=[], api_host_ready=False,
+             write_flag=[])),
+    # the same election next to a separate cluster of two servers (n4 leads n5): the count of agents would crown n4
+    # and make n2 and n3 strays; no leader of most of the servers is in sight, so it is a refusal and nobody a stray
+    'election_next_to_a_separate_cluster_is_refused_without_strays': (
+        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
+             n3=(RAFT, 'follower', dict(leader=L1, term=7)),
+             n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', term=2, peers_of=[4, 5])),
+             n5=(RAFT, 'follower', dict(leader='127.0.0.4:8300', term=2, peers_of=[4, 5]))),
+        SERVERS3 + ['n4', 'n5'], None, None, True,
+        dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
+    # n1 restarted and names nobody, n2 and c4 still name it, n3 was just elected; a separate cluster n5/n6 as large
+    # as n1's followers: refused as before (never n3 a stray)
+    'restart_next_to_a_separate_cluster_is_refused_without_strays': (
+        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader=L1, term=6)),
+             c4=([], 'client', dict(leader=L1)),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', term=7)),
+             n5=(RAFT, 'leader', dict(leader='127.0.0.5:8300', term=2, peers_of=[5, 6])),
+             n6=(RAFT, 'follower', dict(leader='127.0.0.5:8300', term=2, peers_of=[5, 6]))),
+        SERVERS3 + ['n5', 'n6'], None, None, True,
+        dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
     # the old leader n1 still names itself (it has not stepped down), n3 leads a newer term with n2: one raft
     # configuration, so the newer term's leader is the datacenter's and n1 is no stray
     'old_leader_not_stepped_down_yet_the_newer_term_leads': (
