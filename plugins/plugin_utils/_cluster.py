@@ -426,14 +426,19 @@ def _stale_leaders(followers, probes, servers):
     return sorted(stale)
 
 
-def _leads_most_servers(leader, probes, batch_servers, servers):
-    """Whether a server of the batch names itself leader (raft's Leader state) with raft peers holding most of the
-    servers group."""
-    for host in batch_servers:
-        agent = probes.get(host, {}).get('agent', {})
-        if agent.get('leader') == leader and (agent.get('raft') or {}).get('state') == 'Leader':
-            return len(set(agent.get('peers') or ())) * 2 > len(servers)
-    return False
+def _confirmed_leaders(probes, batch_servers):
+    """{leader: its view}: the leaders a server of the batch names as itself (raft's Leader state)."""
+    views = (probes.get(host, {}).get('agent', {}) for host in batch_servers)
+    return dict((view['leader'], view) for view in views
+                if view.get('leader') and (view.get('raft') or {}).get('state') == 'Leader')
+
+
+def _leads_most_servers(view, servers):
+    """Whether a leader's raft configuration has voters for most of the servers group (its peers when the
+    configuration was not readable). A separate cluster's leader may list the datacenter's servers too, as non-voters
+    that autopilot added when they met through gossip."""
+    voters = sum(1 for server in view.get('servers') or () if server.get('voter'))
+    return (voters or len(set(view.get('peers') or ()))) * 2 > len(servers)
 
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
@@ -486,14 +491,15 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         ranked = [item for item in ranked if item[0] not in stale]
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
-    if len(ranked) > 1 and not _leads_most_servers(leader, probes, batch_servers, servers):
+    confirmed = _confirmed_leaders(probes, batch_servers)
+    if len(ranked) > 1 and not (leader in confirmed and _leads_most_servers(confirmed[leader], servers)):
         # Strays are wiped on request: agents that disagree make some only against a leader that says it leads a raft
         # configuration of most of the servers group; a count of agents alone could crown a separate cluster while
         # the datacenter elects. Otherwise the doubt is a refusal, as a tie is.
         tie = [name for name, hosts in ranked]
 
     running_raft = [host for host in raft_hosts if 'raft' in probes[host].get('agent', {})]
-    strays, members, unsure = [], [], []
+    strays, members, unsure, unconfirmed = [], [], [], []
     for host in batch_servers:
         agent = probes.get(host, {}).get('agent', {})
         seen = agent.get('leader') or ''
@@ -504,8 +510,12 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             # the leader most agents follow, alone, while the other servers with raft state are stopped: which
             # one holds the datacenter cannot be told from here, and a wrong guess wipes it
             unsure.append(host)
-        elif seen and (seen != leader or alone):
+        elif seen and (seen != leader or alone) and seen in confirmed:
             strays.append(host)
+        elif seen and seen != leader:
+            # a leader no server of the batch says it is: one that died or stepped down seconds ago, which this
+            # server has not noticed yet, or a separate cluster's leader outside the play; wiping it on that is a guess
+            unconfirmed.append(host)
         elif seen:
             members.append(host)
     stray_set = set(strays)
@@ -527,6 +537,13 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
             'this run cannot tell which of them holds the datacenter, and recovering the wrong one would delete its '
             'data. Start those servers and re-run, or, if they never held data, stop them and delete their raft '
             'folder first.' % (', '.join(unsure), ', '.join(h for h in raft_hosts if h not in unsure)))
+    if unconfirmed:
+        problems.append(
+            'Server(s) %s name another leader (%s) than the datacenter\'s %s, one that no server of this play says it '
+            'is: it may have stopped leading seconds ago, or lead a separate cluster outside the play. Re-run in a '
+            'few seconds; if this stays, run against every server of group \'%s\'.'
+            % (', '.join(unconfirmed), ', '.join(sorted(set(probes[host]['agent']['leader'] for host in unconfirmed))),
+               leader, servers_group))
     if len(tie) > 1:
         problems.append(
             'Agents disagree about the leader, with no majority: %s. Each may be a separate cluster formed by '

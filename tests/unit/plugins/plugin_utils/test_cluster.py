@@ -213,7 +213,7 @@ STATE_CASES = {
     'election_next_to_a_separate_cluster_is_refused_without_strays': (
         dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
              n3=(RAFT, 'follower', dict(leader=L1, term=7)),
-             n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', term=2, peers_of=[4, 5])),
+             n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', term=2, peers_of=[4, 5], alone=True)),
              n5=(RAFT, 'follower', dict(leader='127.0.0.4:8300', term=2, peers_of=[4, 5]))),
         SERVERS3 + ['n4', 'n5'], None, None, True,
         dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
@@ -245,6 +245,23 @@ STATE_CASES = {
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', term=7)),
              n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7))),
         ['n1', 'n2', 'n3', 'n4'], None, None, True,
+        dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
+    # n5 outside the play; n1 died, n3 leads a newer term, n2 has not noticed yet: n2 names a leader no server of the
+    # play says it is, which is a reason to wait, never to wipe n2 as a stray
+    'follower_of_a_leader_that_just_died_is_no_stray_in_a_limited_play': (
+        dict(n1=STOPPED, n2=(RAFT, 'follower', dict(leader=L1, term=6, peers_of=[1, 2, 3, 4, 5])),
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', term=7, peers_of=[1, 2, 3, 4, 5])),
+             n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=7, peers_of=[1, 2, 3, 4, 5]))),
+        ['n1', 'n2', 'n3', 'n4', 'n5'], None, None, True,
+        dict(leader='127.0.0.3:8300', strays=[], remove_flag=[], problem='name another leader (127.0.0.1:8300)')),
+    # a separate cluster's leader n4 followed by more agents (its clients) than the datacenter's: its raft
+    # configuration has one voter of the 4 servers (the others only as non-voters), so nobody is a stray
+    'separate_cluster_followed_by_more_agents_makes_no_strays': (
+        dict(n1=(RAFT, 'leader', dict(term=9)), n2=(RAFT, 'follower', {}), n3=(RAFT, 'follower', {}),
+             n4=(RAFT, 'leader', dict(leader='127.0.0.4:8300', term=2, alone=True, peers_of=[4, 2, 3])),
+             c5=([], 'client', dict(leader='127.0.0.4:8300')), c6=([], 'client', dict(leader='127.0.0.4:8300')),
+             c7=([], 'client', dict(leader='127.0.0.4:8300')), c8=([], 'client', dict(leader='127.0.0.4:8300'))),
+        SERVERS3 + ['n4'], None, None, True,
         dict(strays=[], remove_flag=[], problem='Agents disagree about the leader, with no majority')),
     # the same views with a server not probed: the named leader may be that server, so the doubt stays a refusal
     'tie_with_a_server_not_probed_is_still_refused': (
