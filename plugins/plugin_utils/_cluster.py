@@ -406,26 +406,6 @@ def _own_address(agent):
                  and agent.get('node')), '')
 
 
-def _stale_leaders(followers, probes, servers):
-    """The named leaders that lead no longer, when that can be told: every server whose agent answered reports its raft
-    term and the same raft peers, which hold every named leader (one datacenter; a separate cluster's peers differ).
-    Raft's leader names itself, so a leader that no server in the Leader state names is one the agents last heard of
-    (a crash or restart seconds ago, an election under way); of several that still say they lead (an old leader that
-    has not stepped down yet), all but the newest term's. [] when it cannot be told."""
-    views = [probes[host]['agent'] for host in servers if (probes.get(host) or {}).get('agent', {}).get('node')]
-    peer_sets = set(frozenset(view.get('peers') or ()) for view in views)
-    if (not views or len(peer_sets) != 1 or not set(followers) <= next(iter(peer_sets))
-            or not all(isinstance((view.get('raft') or {}).get('term'), int) for view in views)):
-        return []
-    terms = dict((view['leader'], view['raft']['term']) for view in views
-                 if view['raft'].get('state') == 'Leader' and view.get('leader') in followers)
-    stale = [name for name in followers if name not in terms]
-    newest = max(terms.values()) if terms else None
-    if list(terms.values()).count(newest) == 1:
-        stale += [name for name, term in terms.items() if term < newest]
-    return sorted(stale)
-
-
 def _confirmed_leaders(probes, batch_servers):
     """{leader: its view}: the leaders a server of the batch names as itself (raft's Leader state)."""
     views = (probes.get(host, {}).get('agent', {}) for host in batch_servers)
@@ -433,12 +413,30 @@ def _confirmed_leaders(probes, batch_servers):
                 if view.get('leader') and (view.get('raft') or {}).get('state') == 'Leader')
 
 
+def _stale_leaders(followers, probes, servers, confirmed):
+    """The named leaders that lead no longer, when that can be told: every server whose agent answered reports its raft
+    term and the same raft peers, which hold every named leader (one datacenter; a separate cluster's peers differ).
+    Raft's leader names itself, so a named leader not in confirmed (_confirmed_leaders) is one the agents last heard of
+    (a crash or restart seconds ago, an election under way); of several that still say they lead (an old leader that
+    has not stepped down yet), all but the newest term's. [] when it cannot be told."""
+    views = [probes[host]['agent'] for host in servers if (probes.get(host) or {}).get('agent', {}).get('node')]
+    peer_sets = set(frozenset(view.get('peers') or ()) for view in views)
+    if (not views or len(peer_sets) != 1 or not set(followers) <= next(iter(peer_sets))
+            or not all(isinstance((view.get('raft') or {}).get('term'), int) for view in views)):
+        return []
+    terms = dict((name, view['raft']['term']) for name, view in confirmed.items() if name in followers)
+    stale = [name for name in followers if name not in terms]
+    newest = max(terms.values()) if terms else None
+    if list(terms.values()).count(newest) == 1:
+        stale += [name for name, term in terms.items() if term < newest]
+    return sorted(stale)
+
+
 def _leads_most_servers(view, servers):
     """Whether a leader's raft configuration has voters for most of the servers group (its peers when the
     configuration was not readable). A separate cluster's leader may list the datacenter's servers too, as non-voters
     that autopilot added when they met through gossip."""
-    voters = sum(1 for server in view.get('servers') or () if server.get('voter'))
-    return (voters or len(set(view.get('peers') or ()))) * 2 > len(servers)
+    return (view.get('voters') or len(set(view.get('peers') or ()))) * 2 > len(servers)
 
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
@@ -471,6 +469,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         if leader:
             followers.setdefault(leader, []).append(host)
     ranked, gone = _ranked(followers), []
+    confirmed = _confirmed_leaders(probes, batch_servers)
     if len(ranked) > 1 and set(servers) <= batch_set:
         # Right after a leader dies, agents that have not noticed it yet still name it while others name the new
         # one. A leader that no answering server is, with every server probed, is such a dead one, not a second
@@ -486,12 +485,11 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         # passed, or none leads yet. Told apart from separate clusters by one raft configuration (_stale_leaders):
         # then a leader that does not name itself counts no more than a dead one, and with none left the run finds
         # no leader and waits for one, as any run that finds none.
-        stale = _stale_leaders(dict(ranked), probes, servers) if len(ranked) > 1 else []
+        stale = _stale_leaders(dict(ranked), probes, servers, confirmed) if len(ranked) > 1 else []
         gone += stale
         ranked = [item for item in ranked if item[0] not in stale]
     leader = ranked[0][0] if ranked else ''
     tie = [name for name, hosts in ranked if len(hosts) == len(ranked[0][1])] if ranked else []
-    confirmed = _confirmed_leaders(probes, batch_servers)
     if len(ranked) > 1 and not (leader in confirmed and _leads_most_servers(confirmed[leader], servers)):
         # Strays are wiped on request: agents that disagree make some only against a leader that says it leads a raft
         # configuration of most of the servers group; a count of agents alone could crown a separate cluster while

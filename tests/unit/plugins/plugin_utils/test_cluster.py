@@ -83,6 +83,7 @@ def agent(recorded, kind, node=None, **changes):
             view['peers'] = ['127.0.0.%s:8300' % n for n in value]
         elif key == 'alone':
             view['servers'] = [s for s in view['servers'] if s['node'] == view['node']] or view['servers'][:1]
+            view['voters'] = sum(1 for s in view['servers'] if s['voter'])
         else:
             view[key] = value
     return view
