@@ -126,6 +126,12 @@ _value:
     api_host_ready:
       description: Whether that agent answers and sees a leader.
       type: bool
+    leader_pending:
+      description:
+        - Whether that agent answers without a leader while an election is under way that raft finishes by itself (the
+          servers with raft state whose agents answer are most of the voters of their raft configuration), so a call
+          through it can wait for the leader. False when C(api_host_ready) is true.
+      type: bool
     key_holder:
       description: A host that has the gossip key already (probed, else a server outside the batch), or empty.
       type: str

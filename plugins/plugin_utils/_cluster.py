@@ -439,6 +439,15 @@ def _leads_most_servers(view, servers):
     return (view.get('voters') or len(set(view.get('peers') or ()))) * 2 > len(servers)
 
 
+def _election_expected(probes, raft_hosts):
+    """Whether raft will elect a leader by itself: the servers of the batch with raft state whose agents answer are
+    most of the voters of their raft configuration (Stats.raft num_peers, the other voters, plus the server). A
+    minority left after an outage elects nobody, and a run must not wait for it."""
+    views = [probes[host]['agent']['raft'] for host in raft_hosts if (probes[host].get('agent') or {}).get('raft')]
+    voters = max([int(raft.get('num_peers') or 0) + 1 for raft in views] or [0])
+    return bool(views) and len(views) * 2 > voters
+
+
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
                   data_dir='/opt/consul', flag_path='/etc/consul.d/bootstrap.json', key_file=None, user='consul',
                   bootstrap_mode='manual'):
@@ -575,7 +584,9 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
 
     join_host = bootstrap_host
     if bootstrapped:
-        known = members + [h for h in raft_hosts if h not in stray_set] + [h for h in batch_servers if h not in stray_set]
+        # with no leader in sight, a server whose agent answers before a stopped one: others join it, and the calls
+        # through the API host (a snapshot) can wait there for the election under way
+        known = members + [h for h in running_raft + raft_hosts + batch_servers if h not in stray_set]
         join_host = known[0] if known else ''
 
     # datacenter-wide API calls (ACLs) go through the join host, else (a play without servers) the first
@@ -585,6 +596,10 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     # of the play see a leader)
     api_seen = probes[api_host].get('agent', {}).get('leader') if api_host in probes else None
     api_host_ready = bool(api_seen) and api_seen not in gone if api_host in probes else bool(ranked)
+    # Not ready, but its agent answers and most voters run (a crash or a restart seconds ago, an election under way):
+    # raft elects a leader within seconds, so a snapshot through it waits for one instead of being skipped.
+    leader_pending = (bootstrapped and not api_host_ready and bool(probes.get(api_host, {}).get('agent', {}).get('node'))
+                      and _election_expected(probes, raft_hosts))
 
     holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
     holders += [host for host in servers if host not in batch_set]
@@ -628,6 +643,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         join_host=join_host,
         api_host=api_host,
         api_host_ready=api_host_ready,
+        leader_pending=leader_pending,
         key_holder=holders[0] if holders else '',
         key_shared=key_shared,
         problems=problems,

@@ -77,7 +77,7 @@ def agent(recorded, kind, node=None, **changes):
             view['members'].append(dict(name=node, address='127.0.0.' + node.lstrip('nc'), status='alive',
                                         role='server' if view['server'] else 'client'))
     for key, value in changes.items():
-        if key in ('last_log_index', 'term'):
+        if key in ('last_log_index', 'term', 'num_peers'):
             view['raft'][key] = value
         elif key == 'peers_of':
             view['peers'] = ['127.0.0.%s:8300' % n for n in value]
@@ -184,9 +184,25 @@ STATE_CASES = {
         dict(n1=(RAFT, 'leader', dict(alone=True, bootstrap=False)), n2=STOPPED, n3=STOPPED, c4=([], 'client', {})),
         SERVERS3, None, None, True,
         dict(strays=[], members=[], remove_flag=[], problem='cannot tell which of them holds the datacenter')),
+    # one voter of three runs: it elects nobody, so nothing may wait for a leader
     'api_host_that_runs_without_a_leader_is_not_ready': (
         dict(n1=(RAFT, 'follower', dict(leader='', last_log_index=7)), n2=STOPPED, n3=STOPPED), SERVERS3, None, None,
-        False, dict(bootstrapped=True, api_host='n1', api_host_ready=False)),
+        False, dict(bootstrapped=True, api_host='n1', api_host_ready=False, leader_pending=False)),
+    # two voters of three run, neither leads yet (n3 crashed seconds ago): they elect one, so a snapshot can wait for it
+    'two_of_three_voters_running_without_a_leader_elect_one': (
+        dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='', term=7)),
+             n3=STOPPED, c4=([], 'client', dict(leader=''))), SERVERS3, None, None, False,
+        dict(bootstrapped=True, leader='', api_host='n1', api_host_ready=False, leader_pending=True, problems=[])),
+    # the same two servers in a raft configuration of five voters (n4, n5 lost): a minority elects nobody
+    'two_of_five_voters_running_elect_nobody': (
+        dict(n1=(RAFT, 'follower', dict(leader='', num_peers=4)), n2=(RAFT, 'follower', dict(leader='', num_peers=4)),
+             n3=STOPPED, n4=STOPPED, n5=STOPPED), SERVERS3 + ['n4', 'n5'], None, None, False,
+        dict(bootstrapped=True, leader='', api_host_ready=False, leader_pending=False)),
+    # Node A's agent is down (killed, not back yet) and the others elect: the calls go through a server that answers
+    'election_without_node_a_goes_through_a_running_server': (
+        dict(n1=STOPPED, n2=(RAFT, 'follower', dict(leader='')), n3=(RAFT, 'follower', dict(leader=''))), SERVERS3,
+        None, None, False,
+        dict(bootstrapped=True, join_host='n2', api_host='n2', api_host_ready=False, leader_pending=True, problems=[])),
     'tie_between_two_leaders_is_refused': (
         dict(n1=(RAFT, 'leader', {}), n2=(RAFT, 'follower', {}),
              n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300')), n4=(RAFT, 'follower', dict(leader='127.0.0.3:8300'))),
@@ -208,7 +224,7 @@ STATE_CASES = {
         dict(n1=(RAFT, 'follower', dict(leader='', term=7)), n2=(RAFT, 'follower', dict(leader='127.0.0.3:8300', term=6)),
              n3=(RAFT, 'follower', dict(leader=L1, term=7))), SERVERS3, None, None, True,
         dict(leader='', bootstrapped=True, strays=[], members=[], remove_flag=[], problems=[], api_host_ready=False,
-             write_flag=[])),
+             leader_pending=True, write_flag=[])),
     # the same election next to a separate cluster of two servers (n4 leads n5): the count of agents would crown n4
     # and make n2 and n3 strays; no leader of most of the servers is in sight, so it is a refusal and nobody a stray
     'election_next_to_a_separate_cluster_is_refused_without_strays': (
@@ -294,7 +310,7 @@ STATE_CASES = {
         dict(bootstrapped=True, problems=[], join_host='n1')),
     'leader_and_api_host_of_a_running_datacenter': (
         running(), SERVERS3, None, None, False,
-        dict(leader_host='n1', api_host='n1', api_host_ready=True)),
+        dict(leader_host='n1', api_host='n1', api_host_ready=True, leader_pending=False)),
     'api_host_of_a_clients_only_play_is_a_server_outside_it': (
         dict(c4=([], 'client', {})), SERVERS3, ['c4'], ['c4'], False,
         dict(leader_host='', join_host='', api_host='n1', api_host_ready=True)),
