@@ -439,13 +439,28 @@ def _leads_most_servers(view, servers):
     return (view.get('voters') or len(set(view.get('peers') or ()))) * 2 > len(servers)
 
 
-def _election_expected(probes, raft_hosts):
-    """Whether raft will elect a leader by itself: the servers of the batch with raft state whose agents answer are
-    most of the voters of their raft configuration (Stats.raft num_peers, the other voters, plus the server). A
-    minority left after an outage elects nobody, and a run must not wait for it."""
-    views = [probes[host]['agent']['raft'] for host in raft_hosts if (probes[host].get('agent') or {}).get('raft')]
-    voters = max([int(raft.get('num_peers') or 0) + 1 for raft in views] or [0])
-    return bool(views) and len(views) * 2 > voters
+# One server of Stats.raft latest_configuration: "[{Suffrage:Voter ID:<node id> Address:10.0.0.1:8300} ...]"
+_CONFIG_SERVER = re.compile(r'\{Suffrage:(\w+) ID:\S* Address:(\S+)\}')
+
+
+def _voters(raft):
+    """The addresses (without port or IPv6 brackets) of the voters of a server's latest raft configuration."""
+    return frozenset(address.rsplit(':', 1)[0].strip('[]')
+                     for suffrage, address in _CONFIG_SERVER.findall(raft.get('latest_configuration') or '')
+                     if suffrage == 'Voter')
+
+
+def _election_expected(probes, hosts):
+    """Whether raft will elect a leader by itself: the servers among hosts whose agents answer report one raft
+    configuration, and those that are voters in it are most of its voters. A minority left after an outage, servers
+    not yet promoted, or configurations that differ (a stray, one that missed a change while it was down): no."""
+    views = [view for view in ((probes.get(host) or {}).get('agent') or {} for host in hosts) if view.get('raft')]
+    configurations = set(_voters(view['raft']) for view in views)
+    if len(configurations) != 1:
+        return False
+    voters = configurations.pop()
+    running = [view for view in views if _own_address(view).strip('[]') in voters]
+    return len(running) * 2 > len(voters)
 
 
 def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_stray=False, servers_group='consul_servers',
@@ -598,8 +613,8 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
     api_host_ready = bool(api_seen) and api_seen not in gone if api_host in probes else bool(ranked)
     # Not ready, but its agent answers and most voters run (a crash or a restart seconds ago, an election under way):
     # raft elects a leader within seconds, so a snapshot through it waits for one instead of being skipped.
-    leader_pending = (bootstrapped and not api_host_ready and bool(probes.get(api_host, {}).get('agent', {}).get('node'))
-                      and _election_expected(probes, raft_hosts))
+    leader_pending = (bootstrapped and not api_host_ready and bool(((probes.get(api_host) or {}).get('agent') or {}).get('node'))
+                      and _election_expected(probes, [host for host in raft_hosts if host not in stray_set]))
 
     holders = [host for host in batch if KEY_FILE in probes.get(host, {}).get('files', ())]
     holders += [host for host in servers if host not in batch_set]

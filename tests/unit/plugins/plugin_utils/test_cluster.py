@@ -77,8 +77,13 @@ def agent(recorded, kind, node=None, **changes):
             view['members'].append(dict(name=node, address='127.0.0.' + node.lstrip('nc'), status='alive',
                                         role='server' if view['server'] else 'client'))
     for key, value in changes.items():
-        if key in ('last_log_index', 'term', 'num_peers'):
+        if key in ('last_log_index', 'term'):
             view['raft'][key] = value
+        elif key == 'voters_of':
+            # the raft configuration the server last knows: these voters (nN at 127.0.0.N:8300)
+            view['raft']['latest_configuration'] = '[%s]' % ' '.join(
+                '{Suffrage:Voter ID:id-%s Address:127.0.0.%s:8300}' % (n, n) for n in value)
+            view['raft']['num_peers'] = len(value) - 1 if int(view['node'].lstrip('nc')) in value else 0
         elif key == 'peers_of':
             view['peers'] = ['127.0.0.%s:8300' % n for n in value]
         elif key == 'alone':
@@ -195,9 +200,26 @@ STATE_CASES = {
         dict(bootstrapped=True, leader='', api_host='n1', api_host_ready=False, leader_pending=True, problems=[])),
     # the same two servers in a raft configuration of five voters (n4, n5 lost): a minority elects nobody
     'two_of_five_voters_running_elect_nobody': (
-        dict(n1=(RAFT, 'follower', dict(leader='', num_peers=4)), n2=(RAFT, 'follower', dict(leader='', num_peers=4)),
+        dict(n1=(RAFT, 'follower', dict(leader='', voters_of=[1, 2, 3, 4, 5])),
+             n2=(RAFT, 'follower', dict(leader='', voters_of=[1, 2, 3, 4, 5])),
              n3=STOPPED, n4=STOPPED, n5=STOPPED), SERVERS3 + ['n4', 'n5'], None, None, False,
         dict(bootstrapped=True, leader='', api_host_ready=False, leader_pending=False)),
+    # n3 is the only voter that runs; n4 and n5 run but were never promoted: three answer, one of three voters runs
+    'servers_not_yet_voters_are_not_counted': (
+        dict(n1=STOPPED, n2=STOPPED, n3=(RAFT, 'follower', dict(leader='')),
+             n4=(RAFT, 'follower', dict(leader='')), n5=(RAFT, 'follower', dict(leader=''))),
+        SERVERS3 + ['n4', 'n5'], None, None, False,
+        dict(bootstrapped=True, api_host_ready=False, leader_pending=False)),
+    # n3 was removed while it was down and still knows the old configuration; n2 alone cannot win the new one {n1, n2}
+    'servers_that_know_different_configurations_elect_nobody_here': (
+        dict(n1=STOPPED, n2=(RAFT, 'follower', dict(leader='', voters_of=[1, 2])),
+             n3=(RAFT, 'follower', dict(leader=''))), SERVERS3, None, None, False,
+        dict(bootstrapped=True, api_host_ready=False, leader_pending=False)),
+    # recovering a stray while the datacenter has no leader: the stray's own one-server cluster is not counted
+    'stray_is_not_counted_among_the_voters_that_run': (
+        dict(n1=(RAFT, 'follower', dict(leader='')), n2=STOPPED,
+             n3=(RAFT, 'leader', dict(leader='127.0.0.3:8300', alone=True, voters_of=[3]))), SERVERS3, None, None, True,
+        dict(bootstrapped=True, api_host_ready=False, leader_pending=False)),
     # Node A's agent is down (killed, not back yet) and the others elect: the calls go through a server that answers
     'election_without_node_a_goes_through_a_running_server': (
         dict(n1=STOPPED, n2=(RAFT, 'follower', dict(leader='')), n3=(RAFT, 'follower', dict(leader=''))), SERVERS3,
