@@ -443,9 +443,15 @@ def _leads_most_servers(view, servers):
 _CONFIG_SERVER = re.compile(r'\{Suffrage:(\w+) ID:\S* Address:(\S+)\}')
 
 
+def _raft_host(address):
+    """A raft address's host, as the agents' member lists give it: '10.0.0.1:8300' and '[fd00::1]:8300' without port
+    and brackets."""
+    return address.rsplit(':', 1)[0].strip('[]')
+
+
 def _voters(raft):
-    """The addresses (without port or IPv6 brackets) of the voters of a server's latest raft configuration."""
-    return frozenset(address.rsplit(':', 1)[0].strip('[]')
+    """The hosts (_raft_host) of the voters of a server's latest raft configuration."""
+    return frozenset(_raft_host(address)
                      for suffrage, address in _CONFIG_SERVER.findall(raft.get('latest_configuration') or '')
                      if suffrage == 'Voter')
 
@@ -459,7 +465,7 @@ def _election_expected(probes, hosts):
     if len(configurations) != 1:
         return False
     voters = configurations.pop()
-    running = [view for view in views if _own_address(view).strip('[]') in voters]
+    running = [view for view in views if _own_address(view) in voters]
     return len(running) * 2 > len(voters)
 
 
@@ -500,7 +506,7 @@ def cluster_state(probes, servers, batch, play_hosts, bootstrap_host, recover_st
         # cluster: its followers are neither counted nor strays (a re-run made in the seconds after a crash is
         # neither refused nor mistakes the new leader for a stray).
         alive = set(_own_address(probes.get(host, {}).get('agent', {})) for host in servers)
-        gone = [name for name in followers if name.rsplit(':', 1)[0] not in alive]
+        gone = [name for name in followers if _raft_host(name) not in alive]
         if gone and len(gone) < len(ranked):
             ranked = _ranked(dict(item for item in followers.items() if item[0] not in gone))
         else:
