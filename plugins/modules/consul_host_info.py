@@ -84,6 +84,13 @@ options:
       gathering for them.
     type: bool
     default: false
+  record:
+    description:
+      - The host's settings as the caller holds them (no secrets, since they are returned), returned as RV(record) with what
+        this probe found added, so that one task per host yields the whole record a caller decides from.
+      - Added - C(security) (RV(security)); with O(network), C(addresses) (RV(network)'s IPv4 and IPv6 addresses) and,
+        when C(addr) is empty, the default route's IPv4 address; with O(platform), C(pkg_mgr) when it is empty.
+    type: dict
 seealso:
   - module: quorum.consul.consul_peers_info
 """
@@ -156,6 +163,11 @@ network:
   type: dict
   sample: {default_ipv4: {address: 10.89.65.11, interface: eth0, gateway: 10.89.65.1}, default_ipv6: {},
            all_ipv4_addresses: [10.89.65.11], all_ipv6_addresses: ["fe80::1"]}
+record:
+  description: O(record) with what the probe found added (see O(record)).
+  returned: when O(record) is given
+  type: dict
+  sample: {node: consul-a, addr: 10.89.65.11, addresses: [10.89.65.11], pkg_mgr: apt, security: {tls: true, acl: true}}
 platform:
   description:
     - With O(platform), these facts of C(ansible.builtin.setup), named as in C(ansible_facts) (without the
@@ -312,6 +324,18 @@ def platform_facts(module):
                 if key.startswith('ansible_'))
 
 
+def host_record(record, found):
+    """The caller's record with what the probe found (found: the network, platform and security it returns)."""
+    record = dict(record, security=found['security'])
+    network = found.get('network')
+    if network:
+        record['addresses'] = network['all_ipv4_addresses'] + network['all_ipv6_addresses']
+        record['addr'] = record.get('addr') or network['default_ipv4'].get('address', '')
+    if found['platform']:
+        record['pkg_mgr'] = record.get('pkg_mgr') or found['platform'].get('pkg_mgr', '')
+    return record
+
+
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
@@ -325,6 +349,7 @@ def main():
         http_port=dict(type='int'),
         network=dict(type='bool', default=False),
         platform=dict(type='bool', default=False),
+        record=dict(type='dict'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -359,6 +384,8 @@ def main():
     if params['security_of'] and os.path.isfile(params['security_of']):
         with open(params['security_of'], 'rb') as handle:
             extra['security'] = security_summary(to_text(handle.read(), errors='surrogate_or_replace'))
+    if params['record'] is not None:
+        extra['record'] = host_record(params['record'], extra)
     module.exit_json(
         changed=False,
         config_files=files,

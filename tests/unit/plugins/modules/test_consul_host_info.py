@@ -78,3 +78,19 @@ def test_the_data_directory_scan_reports_links_themselves_and_never_enters_them(
     found = consul_host_info.data_files(str(data))
     assert sorted(found) == [str(data / name) for name in ('linkdir', 'planted', 'raft', 'raft/raft.db')]
     assert found[planted] == consul_host_info._name(pwd.getpwuid, os.lstat(planted).st_uid)
+
+
+def test_the_record_gets_what_the_probe_found_and_keeps_what_the_caller_set():
+    network = consul_host_info.network_facts(
+        FakeModule({'-o addr show': (0, ADDR, ''), '-4 route get 8.8.8.8': (0, ROUTE4, '')}))
+    found = dict(network=network, platform=dict(pkg_mgr='apt'), security=dict(tls=True, acl=False))
+    record = consul_host_info.host_record(dict(node='n1', addr='', addresses=[], pkg_mgr=''), found)
+    assert record == dict(node='n1', addr='10.89.65.11', addresses=['10.89.65.11', '10.89.65.50', '172.17.0.1', 'fe80::1'],
+                          pkg_mgr='apt', security=dict(tls=True, acl=False))
+    # a bind address and a package manager the caller has (consul_cluster_bind_addr, gathered facts) stay
+    kept = consul_host_info.host_record(dict(addr='10.89.65.50', pkg_mgr='dnf'), found)
+    assert (kept['addr'], kept['pkg_mgr']) == ('10.89.65.50', 'dnf')
+    # without network and platform (the play gathered them): only the security is added
+    assert consul_host_info.host_record(dict(addr='10.0.0.1', addresses=['10.0.0.1'], pkg_mgr=''),
+                                        dict(platform={}, security=None)) == dict(addr='10.0.0.1', addresses=['10.0.0.1'],
+                                                                                  pkg_mgr='', security=None)
