@@ -155,7 +155,7 @@ next_job() {
 }
 
 run_pool() {
-  local queue=() rest=() job pid rc logs s
+  local queue=() rest=() queued job pid rc logs s
   for job in "${pool_order[@]}" $(cd molecule && printf '%s\n' */molecule.yml | sed 's|/molecule.yml$||' | sort); do
     if [[ $job == integration ]]; then
       [[ " ${steps[*]} " == *" integration "* ]] || continue
@@ -171,7 +171,7 @@ run_pool() {
   while ((${#queue[@]} + ${#pool_jobs[@]})); do
     while ((${#pool_jobs[@]} < pool_size)) && job=$(next_job "${queue[@]}"); do
       rest=()
-      for s in "${queue[@]}"; do [[ $s == "$job" ]] || rest+=("$s"); done
+      for queued in "${queue[@]}"; do [[ $queued == "$job" ]] || rest+=("$queued"); done
       queue=("${rest[@]}")
       set -m  # a process group of its own: finish() stops a job with everything it started
       (trap - EXIT; run_job "$job") >"$logs/$job.log" 2>&1 &
