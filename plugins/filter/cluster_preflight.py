@@ -147,6 +147,9 @@ _value:
     bootstrap_mode:
       description: The O(bootstrap_mode) this run bootstraps a new datacenter with.
       type: str
+    asks_source:
+      description: A host of the play installs from an archive or a package, whose source every run asks.
+      type: bool
 """
 
 from ansible_collections.quorum.consul.plugins.plugin_utils._cluster import extra_key_paths, preflight, probe_running

@@ -224,7 +224,8 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
     Returns problems ({host: [message]}: each message names a host and the variable to change; problems of
     the whole inventory are reported once, on the first host of the play), warnings, roles (see
     split_roles), server_addrs (in group order), servers and clients of the play, tls and acl (what this run
-    makes the datacenter run) and security (security_modes()).
+    makes the datacenter run), security (security_modes()) and asks_source (a host of the play installs from an
+    archive or a package, whose source every run asks).
     """
     roles = split_roles(servers, clients)
     report = play_hosts[0] if play_hosts else ''
@@ -285,6 +286,7 @@ def preflight(hosts, servers, clients, play_hosts, bootstrap_host, allow_single_
         acl=security['acl'],
         security=security,
         bootstrap_mode=bootstrap_mode,
+        asks_source=any(hosts.get(host, {}).get('install_method') in ('archive', 'package') for host in play_hosts),
         # per host, what a file of the host's own may not set without being moved aside in a takeover
         role_keys=role_keys(hosts, play_hosts, version, security['tls'], security['acl']),
     )

@@ -882,3 +882,13 @@ def test_the_gossip_key_needs_no_read_when_every_agent_has_the_same_file(recorde
     assert decision['key_shared'] is shared
     # a server outside the batch may have another file
     assert not _cluster.cluster_state(found, SERVERS3 + ['n4'], list(spec), list(spec), 'n1', key_file=KEY_FILE)['key_shared']
+
+
+@pytest.mark.parametrize('methods, asks', [(dict(), False), (dict(c4='copy'), False), (dict(c4='archive'), True),
+                                           (dict(n2='package'), True), (dict(c5='archive'), False)])
+def test_preflight_says_whether_a_host_of_the_play_asks_an_install_source(methods, asks):
+    # c5 is outside the play: its install method is not this run's business
+    inventory = dict(INVENTORY, c5=host('c5', '10.0.0.5'))
+    inventory.update((name, host(name, inventory[name]['addr'], install_method=method)) for name, method in methods.items())
+    decision = _cluster.preflight(inventory, SERVERS3, ['c4', 'c5'], SERVERS3 + ['c4'], 'n1')
+    assert decision['asks_source'] is asks
