@@ -95,7 +95,8 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
                 binary_checksum=None, gossip_key=None, encrypt_key=None):
     try:
         return _agent_files(dict(settings), str(host), dict(preflight), dict(state), dict(adoption), dict(probe),
-                            extra=dict(extra or {}), tokens=dict(tokens or {}),
+                            # as given: a run without ACLs never renders the tokens
+                            extra=dict(extra or {}), tokens=tokens or {},
                             tls_files=list(tls_files) if tls_files else None,
                             binary_checksum=binary_checksum, gossip_key=gossip_key,
                             encrypt_key=encrypt_key)

@@ -49,3 +49,31 @@ def keep_digest(path, digest):
         os.setxattr(path, DIGEST_ATTR, ('%s %s' % (_stamp(path), digest)).encode('ascii'))
     except (AttributeError, OSError):
         pass
+
+
+# The TLS files of the role quorum.consul.consul_cluster, in its TLS directory: the CA, the agent's certificate, its key.
+TLS_FILES = ('consul-agent-ca.pem', 'agent.pem', 'agent-key.pem')
+
+
+def role_path_kinds(settings):
+    """Every path the role quorum.consul.consul_cluster writes on a host, in order, as (path, kind): config_dir,
+    data_dir, unit, binary, tls_dir, private (root's, the agent reads it) or readable (the same, anyone reads it).
+
+    settings: config_dir, data_dir, unit_file, config_file, encrypt_file; binary_path (the copy method's, else none) and
+    tls_dir (with TLS, else none) add theirs. The owners and modes are the controller's business (agent_paths)."""
+    kinds = [(settings['config_dir'], 'config_dir'), (settings['data_dir'], 'data_dir'),
+             (settings['unit_file'], 'unit'), (settings['config_file'], 'private'),
+             (settings['encrypt_file'], 'private')]
+    if settings.get('binary_path'):
+        kinds.append((settings['binary_path'], 'binary'))
+    tls_dir = settings.get('tls_dir')
+    if tls_dir:
+        kinds.append((tls_dir, 'tls_dir'))
+        kinds += [(tls_dir + '/' + name, kind) for name, kind in zip(TLS_FILES, ('readable', 'readable', 'private'))]
+    return kinds
+
+
+def probed_settings(settings):
+    """The role's settings (with install_method) as its first probe reads them, before the run decided anything:
+    the copy method's binary, and the TLS files whether or not the run uses TLS."""
+    return dict(settings, binary_path=settings['binary_path'] if settings['install_method'] == 'copy' else None)

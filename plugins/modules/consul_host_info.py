@@ -91,6 +91,16 @@ options:
       - Added - C(security) (RV(security)); with O(network), C(addresses) (RV(network)'s IPv4 and IPv6 addresses) and,
         when C(addr) is empty, the default route's IPv4 address; with O(platform), C(pkg_mgr) when it is empty.
     type: dict
+  role_record:
+    description:
+      - O(record) holds the settings of the role M(quorum.consul.consul_cluster) - C(config_dir), C(data_dir),
+        C(unit_file), C(config_file), C(encrypt_file), C(flag_file), C(tls_dir), C(install_method) and
+        C(binary_path) - and the probe looks at what the role writes, so that the caller names each setting once.
+      - Every path the role writes is added to O(paths) (the copy method's binary, the TLS files whether or not the
+        datacenter runs TLS), the files C(config_file), C(encrypt_file) and C(flag_file) to O(skip_summary), and
+        C(config_file) is O(security_of) unless that is given.
+    type: bool
+    default: false
 seealso:
   - module: quorum.consul.consul_peers_info
 """
@@ -195,7 +205,7 @@ from ansible_collections.quorum.consul.plugins.module_utils._api import (
     snapshot,
 )
 from ansible_collections.quorum.consul.plugins.module_utils._config_scan import config_summary, security_summary
-from ansible_collections.quorum.consul.plugins.module_utils._files import kept_digest
+from ansible_collections.quorum.consul.plugins.module_utils._files import kept_digest, probed_settings, role_path_kinds
 
 UNIT_PROPERTIES = (('FragmentPath', 'path'), ('User', 'user'), ('ActiveState', 'active'),
                    ('UnitFileState', 'enabled'), ('DropInPaths', 'dropins'))
@@ -336,6 +346,11 @@ def host_record(record, found):
     return record
 
 
+# What O(role_record) reads of the record (the role's settings).
+ROLE_SETTINGS = ('config_dir', 'data_dir', 'unit_file', 'config_file', 'encrypt_file', 'flag_file', 'tls_dir',
+                 'install_method', 'binary_path')
+
+
 def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
@@ -350,13 +365,24 @@ def main():
         network=dict(type='bool', default=False),
         platform=dict(type='bool', default=False),
         record=dict(type='dict'),
+        role_record=dict(type='bool', default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_if=[('role_record', True, ['record'])])
     params = module.params
+    paths, skip_summary, security_of = list(params['paths']), list(params['skip_summary']), params['security_of']
+    if params['role_record']:
+        role = params['record']
+        missing = [key for key in ROLE_SETTINGS if not role.get(key)]
+        if missing:
+            module.fail_json(msg='role_record: record lacks %s' % ', '.join(missing))
+        paths += [path for path, _kind in role_path_kinds(probed_settings(role)) if path not in paths]
+        skip_summary += [os.path.basename(role[key]) for key in ('config_file', 'encrypt_file', 'flag_file')]
+        security_of = security_of or role['config_file']
     files = config_files(params['config_dir'])
     summaries = []
     for path in files:
-        if os.path.basename(path) in params['skip_summary']:
+        if os.path.basename(path) in skip_summary:
             continue
         with open(path, 'rb') as handle:
             summaries.append(config_summary(to_text(handle.read(), errors='surrogate_or_replace'), path))
@@ -381,8 +407,8 @@ def main():
     # always there, so that a caller's missing-key check never has to look into the whole result
     extra['platform'] = platform_facts(module) if params['platform'] else {}
     extra['security'] = None
-    if params['security_of'] and os.path.isfile(params['security_of']):
-        with open(params['security_of'], 'rb') as handle:
+    if security_of and os.path.isfile(security_of):
+        with open(security_of, 'rb') as handle:
             extra['security'] = security_summary(to_text(handle.read(), errors='surrogate_or_replace'))
     if params['record'] is not None:
         extra['record'] = host_record(params['record'], extra)
@@ -392,7 +418,7 @@ def main():
         config=summaries,
         data_files=data_files(params['data_dir']),
         unit=unit_status(module, params['service']),
-        paths=dict((path, file_facts(path)) for path in params['paths']),
+        paths=dict((path, file_facts(path)) for path in paths),
         agent=agent,
         **extra
     )

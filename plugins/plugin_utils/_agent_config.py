@@ -20,6 +20,7 @@ import re
 import uuid
 
 from ansible.module_utils.common.text.converters import to_bytes
+from ansible_collections.quorum.consul.plugins.module_utils._files import role_path_kinds
 
 
 def version_tuple(version):
@@ -189,20 +190,11 @@ def agent_paths(settings, contents=None, checksums=None):
     Raises ValueError for a content or checksum of a path that is not one of them.
     """
     user = settings['user']
-    readable, private = dict(owner='root', group=user, mode='0644'), private_file(user)
-    paths = {settings['config_dir']: dict(owner='root', group=user, mode='0750'),
-             settings['data_dir']: dict(owner=user, group=user, mode='0750'),
-             settings['unit_file']: dict(owner='root', group='root', mode='0644'),
-             settings['config_file']: dict(private),
-             settings['encrypt_file']: dict(private)}
-    if settings.get('binary_path'):
-        paths[settings['binary_path']] = dict(owner='root', group='root', mode='0755')
-    tls_dir = settings.get('tls_dir')
-    if tls_dir:
-        paths[tls_dir] = dict(owner='root', group=user, mode='0750')
-        paths[tls_dir + '/consul-agent-ca.pem'] = dict(readable)
-        paths[tls_dir + '/agent.pem'] = dict(readable)
-        paths[tls_dir + '/agent-key.pem'] = dict(private)
+    modes = dict(config_dir=dict(owner='root', group=user, mode='0750'), data_dir=dict(owner=user, group=user, mode='0750'),
+                 unit=dict(owner='root', group='root', mode='0644'), binary=dict(owner='root', group='root', mode='0755'),
+                 tls_dir=dict(owner='root', group=user, mode='0750'), private=private_file(user),
+                 readable=dict(owner='root', group=user, mode='0644'))
+    paths = dict((path, dict(modes[kind])) for path, kind in role_path_kinds(settings))
     known = dict((path, None if text is None else sha1(text))
                  for path, text in (contents or {}).items())
     known.update(checksums or {})

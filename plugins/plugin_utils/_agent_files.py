@@ -16,10 +16,9 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.quorum.consul.plugins.module_utils._files import TLS_FILES, probed_settings
 from ansible_collections.quorum.consul.plugins.plugin_utils._agent_config import (
     agent_config, agent_layout, agent_paths, sha1)
-
-TLS_FILES = ('consul-agent-ca.pem', 'agent.pem', 'agent-key.pem')
 
 # The unit the role writes (consul.service). Type=notify: Consul says READY=1 after its first LAN join, which is why
 # every agent has a retry_join (servers their own address too).
@@ -227,7 +226,4 @@ def agent_files(settings, host, preflight, state, adoption, probe, extra=None, t
 def role_paths(settings):
     """Every path the role may write on a host, with owner, group and mode (the TLS files whether or not the run uses
     TLS): what the first probe looks at, before the run decided anything."""
-    return agent_paths(dict(config_dir=settings['config_dir'], data_dir=settings['data_dir'], user=settings['user'],
-                            unit_file=settings['unit_file'], config_file=settings['config_file'],
-                            encrypt_file=settings['encrypt_file'], tls_dir=settings['tls_dir'],
-                            binary_path=settings['binary_path'] if settings['install_method'] == 'copy' else None))
+    return agent_paths(probed_settings(settings))

@@ -255,6 +255,41 @@ def test_host_info_reads_files_and_agent_without_their_secrets(cluster, ansible)
     assert set(run["unit"]) == {"path", "user", "active", "enabled", "dropins", "error"}
 
 
+def test_host_info_looks_at_what_the_role_writes_from_its_record(tmp_path, ansible):
+    """role_record: the role names each setting once (in the record) and the probe derives the paths it looks at."""
+    conf, data, tls = tmp_path / "consul.d", tmp_path / "data", tmp_path / "consul.d" / "tls"
+    conf.mkdir()
+    (conf / "consul.json").write_text('{"verify_incoming": true, "acl": {"enabled": true}}')
+    (conf / "encrypt.json").write_text('{"encrypt": "c2VjcmV0LWdvc3NpcC1rZXktMzItYnl0ZXMtbG9uZyE="}')
+    (conf / "other.hcl").write_text("bootstrap_expect = 3\n")
+    record = dict(node="n9", config_dir=str(conf), data_dir=str(data), unit_file=str(tmp_path / "consul.service"),
+                  config_file=str(conf / "consul.json"), encrypt_file=str(conf / "encrypt.json"),
+                  flag_file=str(conf / "bootstrap.json"), tls_dir=str(tls), install_method="copy",
+                  binary_path=str(tmp_path / "consul"))
+    run = ansible("consul_host_info", {"config_dir": str(conf), "data_dir": str(data), "agent": False,
+                                       "role_record": True, "record": record})
+    assert run.get("failed") is not True, run.get("msg")
+    assert sorted(run["paths"]) == sorted([str(conf), str(data), record["unit_file"], record["config_file"],
+                                           record["encrypt_file"], record["binary_path"], str(tls),
+                                           str(tls / "consul-agent-ca.pem"), str(tls / "agent.pem"),
+                                           str(tls / "agent-key.pem")])
+    assert run["paths"][record["config_file"]]["checksum"] == hashlib.sha1((conf / "consul.json").read_bytes()).hexdigest()
+    # the files the role writes are listed, not read; the others are read
+    assert [found["path"] for found in run["config"]] == [str(conf / "other.hcl")]
+    assert run["security"]["acl"] is True and "c2VjcmV0" not in run.output
+    assert run["record"]["node"] == "n9"
+    # a package install's binary is not the role's to look at
+    package = ansible("consul_host_info", {"config_dir": str(conf), "data_dir": str(data), "agent": False,
+                                           "role_record": True, "record": dict(record, install_method="package")})
+    assert record["binary_path"] not in package["paths"] and record["config_file"] in package["paths"]
+    # a record that lacks a setting, or none at all, is refused with what is missing
+    lacking = ansible("consul_host_info", {"config_dir": str(conf), "data_dir": str(data), "agent": False,
+                                           "role_record": True, "record": dict(record, tls_dir="")})
+    assert lacking.get("failed") is True and "tls_dir" in lacking["msg"]
+    alone = ansible("consul_host_info", {"config_dir": str(conf), "data_dir": str(data), "role_record": True})
+    assert alone.get("failed") is True and "record" in alone["msg"]
+
+
 def test_host_info_gathers_the_network_facts_setup_would(tmp_path, ansible):
     run = ansible("consul_host_info", {"config_dir": str(tmp_path), "data_dir": str(tmp_path), "agent": False,
                                        "network": True})
