@@ -127,14 +127,17 @@ run_integration() {
 # The integration tests and the Molecule scenarios wait far more than they compute (the integration tests use 0.6
 # of a core; secure and adopt side by side took 421 s against 400 + 326 s one after the other), so they run as jobs,
 # pool_size at a time. Two heavy scenarios side by side once made a leader miss its lease (an election right after a
-# healthy run), so a heavy one runs only beside the light jobs (light_jobs), which fill in one at a time beside the
-# first heavy ones. The integration tests' agents listen on this machine's loopback, each scenario's hosts on a
-# network of its own (.config/molecule/config.yml), with its files in its own ephemeral directory. A job's log is
-# printed whole when it ends; the first failure stops the others.
+# healthy run), so a scenario that checks who leads (install and evolve: the leader restarts last), stops servers on
+# purpose (day2, recovery) or is not named here runs beside no other heavy one. adopt and secure check neither and
+# run beside each other (pairable_jobs); the light jobs (light_jobs) run beside any. The integration tests' agents
+# listen on this machine's loopback, each scenario's hosts on a network of its own (.config/molecule/config.yml),
+# with its files in its own ephemeral directory. A job's log is printed whole when it ends; the first failure stops
+# the others.
 pool_size=${QUORUM_TEST_JOBS:-2}
-# The order they start in; scenarios not named here are heavy and run after these, by name.
-pool_order=(adopt install secure day2 recovery evolve integration bad_inventory single)
+# The order they start in; scenarios not named here are heavy, not pairable, and run after these, by name.
+pool_order=(adopt secure install day2 recovery evolve integration bad_inventory single)
 light_jobs=(integration bad_inventory single)
+pairable_jobs=(adopt secure)
 declare -A pool_jobs=()
 
 run_job() {
@@ -144,12 +147,21 @@ run_job() {
   esac
 }
 
-# The first queued job that may start now: a light one, or a heavy one when no heavy one runs.
+# The first queued job that may start now: a light one; a pairable one when every heavy one running is pairable; any
+# when no heavy one runs.
 next_job() {
-  local job heavy_running=""
-  for job in "${pool_jobs[@]}"; do [[ " ${light_jobs[*]} " == *" $job "* ]] || heavy_running=1; done
+  local job heavy_running="" lone_running=""
+  for job in "${pool_jobs[@]}"; do
+    [[ " ${light_jobs[*]} " == *" $job "* ]] && continue
+    heavy_running=1
+    [[ " ${pairable_jobs[*]} " == *" $job "* ]] || lone_running=1
+  done
   for job in "$@"; do
-    if [[ " ${light_jobs[*]} " == *" $job "* || -z $heavy_running ]]; then echo "$job"; return 0; fi
+    if [[ " ${light_jobs[*]} " == *" $job "* || -z $heavy_running ]] \
+      || [[ -z $lone_running && " ${pairable_jobs[*]} " == *" $job "* ]]; then
+      echo "$job"
+      return 0
+    fi
   done
   return 1
 }
@@ -165,7 +177,7 @@ run_pool() {
     fi
     [[ " ${queue[*]} " == *" $job "* ]] || queue+=("$job")
   done
-  step "integration tests and Molecule scenarios (but ${molecule_exclude[*]}), $pool_size at a time, one heavy: ${queue[*]}"
+  step "integration tests and Molecule scenarios (but ${molecule_exclude[*]}), $pool_size at a time, two heavy only if both are ${pairable_jobs[*]// /, }: ${queue[*]}"
   logs=$(mktemp -d /var/tmp/quorum-jobs.XXXXXX)
   declare -A started=()
   while ((${#queue[@]} + ${#pool_jobs[@]})); do
