@@ -177,7 +177,7 @@ run_pool() {
     fi
     [[ " ${queue[*]} " == *" $job "* ]] || queue+=("$job")
   done
-  step "integration tests and Molecule scenarios (but ${molecule_exclude[*]}), $pool_size at a time, two heavy only if both are ${pairable_jobs[*]// /, }: ${queue[*]}"
+  step "integration tests and Molecule scenarios (but ${molecule_exclude[*]}), $pool_size at a time, two heavy only if both are in (${pairable_jobs[*]}): ${queue[*]}"
   logs=$(mktemp -d /var/tmp/quorum-jobs.XXXXXX)
   declare -A started=()
   while ((${#queue[@]} + ${#pool_jobs[@]})); do
